@@ -1,0 +1,52 @@
+/**
+ * logjail command line: dispatches to the sub-commands.
+ */
+import { EXIT, LogjailError, isLogjailError } from '../errors.js';
+
+const USAGE = `usage: logjail <command> [options]
+
+commands:
+  regex [options] LOG FILTER [IGNOREREGEX]   test a filter against a log file or a line
+  check [--config DIR]                       validate a configuration tree
+  help                                       this text
+`;
+
+export async function main(argv: string[]): Promise<void> {
+  const [cmd, ...rest] = argv;
+  try {
+    switch (cmd) {
+      case 'regex': {
+        const m = await import('./regexCommand.js');
+        process.exitCode = await m.regexCommand(rest);
+        return;
+      }
+      case 'check': {
+        const m = await import('./checkCommand.js');
+        process.exitCode = await m.checkCommand(rest);
+        return;
+      }
+      case undefined:
+      case 'help':
+      case '-h':
+      case '--help':
+        process.stdout.write(USAGE);
+        process.exitCode = cmd === undefined ? EXIT.USAGE : EXIT.OK;
+        return;
+      default:
+        throw new LogjailError('USAGE', `unknown command "${cmd}"`);
+    }
+  } catch (e) {
+    process.exitCode = reportError(e);
+  }
+}
+
+/** Print an error for a human (never a stack trace for known errors); return the exit code. */
+export function reportError(e: unknown): number {
+  if (isLogjailError(e)) {
+    process.stderr.write(e.render() + '\n');
+    return e.exitCode;
+  }
+  const err = e instanceof Error ? e : new Error(String(e));
+  process.stderr.write(`logjail: internal error: ${err.message}\n${err.stack ?? ''}\n`);
+  return EXIT.SOFTWARE;
+}
