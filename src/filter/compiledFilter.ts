@@ -1,0 +1,77 @@
+/**
+ * A filter definition compiled once: its regexes translated and checked. Immutable and
+ * shared by every log stream that uses the filter; the per-stream state lives in `Filter`.
+ */
+import { LogjailError, type Place } from '../errors.js';
+import { FilterRegex } from './filterRegex.js';
+import { FAILURE_ID_GROUPS } from './hostTags.js';
+import { LiteralPrefilter } from './prefilter.js';
+
+export type UseDns = 'yes' | 'warn' | 'no' | 'raw';
+
+/** What a filter needs, independent of where it was read from. */
+export interface FilterSpec {
+  readonly name: string;
+  readonly prefregex?: string | undefined;
+  readonly failregex: readonly string[];
+  readonly ignoreregex?: readonly string[] | undefined;
+  readonly maxlines?: number | undefined;
+  readonly datepattern?: string | undefined;
+  /** Where the regexes came from, for error messages. */
+  readonly place?: Place | undefined;
+}
+
+export interface CompileOptions {
+  readonly useDns?: UseDns | undefined;
+}
+
+export class CompiledFilter {
+  readonly name: string;
+  readonly maxlines: number;
+  readonly datepattern: string | undefined;
+  readonly useDns: UseDns;
+  readonly prefRegex: FilterRegex | null;
+  readonly failRegex: readonly FilterRegex[];
+  readonly ignoreRegex: readonly FilterRegex[];
+  /**
+   * Literal pre-filter: a line whose date-less text contains none of these cannot match any
+   * failregex. null when some failregex has no usable literal.
+   */
+  readonly prefilter: LiteralPrefilter | null;
+
+  constructor(spec: FilterSpec, opts: CompileOptions = {}) {
+    this.name = spec.name;
+    const maxlines = spec.maxlines ?? 1;
+    if (!Number.isInteger(maxlines) || maxlines < 1) {
+      throw new LogjailError('FILTER_OPTION', `maxlines must be a positive integer, got ${String(spec.maxlines)}`,
+        { ...spec.place, key: 'maxlines' });
+    }
+    this.maxlines = maxlines;
+    this.datepattern = spec.datepattern;
+    this.useDns = opts.useDns ?? 'warn';
+    const noDns = this.useDns === 'no';
+    const compile = (re: string, what: string, multiline: boolean): FilterRegex => {
+      try {
+        return new FilterRegex(re, { multiline, noDns, context: `filter ${spec.name}, ${what}` });
+      } catch (e) {
+        if (e instanceof LogjailError) throw e.withPlace({ ...spec.place, key: what.replace(/ \d+$/, '') });
+        throw e;
+      }
+    };
+    this.prefRegex = spec.prefregex !== undefined && spec.prefregex.trim() !== ''
+      ? compile(spec.prefregex, 'prefregex', false) : null;
+    if (spec.failregex.length === 0) {
+      throw new LogjailError('FILTER_DEFINITION', `filter ${spec.name} has no failregex`, { ...spec.place, key: 'failregex' });
+    }
+    this.failRegex = spec.failregex.map((r, i) => {
+      const fr = compile(r, `failregex ${i + 1}`, maxlines > 1);
+      if (!FAILURE_ID_GROUPS.some((g) => fr.hasGroup(g) || (this.prefRegex?.hasGroup(g) ?? false))) {
+        throw new LogjailError('REGEX_NO_FAILURE_ID', `filter ${spec.name}, failregex ${i + 1}: ${r}`,
+          { ...spec.place, key: 'failregex' });
+      }
+      return fr;
+    });
+    this.ignoreRegex = (spec.ignoreregex ?? []).map((r, i) => compile(r, `ignoreregex ${i + 1}`, false));
+    this.prefilter = LiteralPrefilter.from(this.failRegex.map((r) => r.literals));
+  }
+}

@@ -1,0 +1,473 @@
+/**
+ * The filter stage for one log stream: lines in, failures out.
+ *
+ *   line ─► date found and cut out ─► buffer (maxlines) ─► prefregex (<F-CONTENT>)
+ *        ─► failregexes in order ─► ignoreregexes ─► multi-line session merge (mlfid)
+ *        ─► failure id (address, network, raw id or host name) ─► Failure
+ *
+ * Semantics follow fail2ban 1.0.2 (filter.py, failregex.py): the text the regexes see has the
+ * date removed and always ends with "\n"; matched lines of a multi-line buffer are consumed.
+ */
+import type { DateDetector } from './date/index.js';
+import type { CompiledFilter, UseDns } from './compiledFilter.js';
+import type { FilterRegex, Groups } from './filterRegex.js';
+import { hostId, rawId, type HostId } from './ip.js';
+import { TtlCache } from './ttlCache.js';
+import type { FailData, Failure, FailureKind } from './types.js';
+
+/** One buffered line: the text before and after the date, and the date text itself. */
+export interface BufLine {
+  readonly pre: string;
+  readonly date: string;
+  readonly post: string;
+  readonly lineNo: number;
+}
+
+export interface FilterOptions {
+  readonly dates: DateDetector;
+  /** fail2ban's returnRawHost (fail2ban-regex -r, the sample tests): host names are not resolved. */
+  readonly rawHosts?: boolean;
+  /** Try every failregex on a line (fail2ban-regex statistics) instead of stopping at the first hit. */
+  readonly checkAllRegex?: boolean;
+  /** Drop failures that have no id yet (pending in a multi-line session). Default true. */
+  readonly ignorePending?: boolean;
+  /** "Now" in epoch seconds (fail2ban's MyTime): year inference and dateless lines. */
+  readonly clock?: () => number;
+  /** Real time in seconds for cache expiry; defaults to the wall clock. */
+  readonly realClock?: () => number;
+  /** Daemon time rules: ignore old lines while catching up, treat odd dates as now in operation. */
+  readonly checkFindTime?: boolean;
+  readonly findTime?: number;
+  /** Called when an ignoreregex hit removed a match. */
+  readonly onIgnoreRegex?: (index: number) => void;
+  /** Called when a date looked wrong (once-per-day style warnings are the caller's business). */
+  readonly onWarning?: (code: 'no-date' | 'odd-time' | 'too-old', line: string) => void;
+}
+
+const NONE: readonly Failure[] = Object.freeze([]);
+
+interface SearchResult {
+  readonly m: RegExpExecArray;
+  readonly matched: BufLine[];
+  readonly unmatched: BufLine[];
+}
+
+function bufText(lines: readonly BufLine[]): string {
+  if (lines.length === 1) return lines[0]!.pre + lines[0]!.post + '\n';
+  let s = '';
+  for (let i = 0; i < lines.length; i++) s += (i ? '\n' : '') + lines[i]!.pre + lines[i]!.post;
+  return s + '\n';
+}
+
+/** The whole line as read (fail2ban joins the three parts back). */
+export function wholeLine(l: BufLine): string {
+  return l.pre + l.date + l.post;
+}
+
+function countNl(s: string, from: number, to: number): number {
+  let n = 0;
+  for (let i = s.indexOf('\n', from); i !== -1 && i < to; i = s.indexOf('\n', i + 1)) n++;
+  return n;
+}
+
+/** Run a regex on a buffer and work out which buffered lines the match covered. */
+function search(re: FilterRegex, text: string, org: readonly BufLine[]): SearchResult | null {
+  re.regex.lastIndex = 0;
+  const m = re.regex.exec(text);
+  if (m === null) return null;
+  if (org.length <= 1) return { m, matched: org.slice(), unmatched: [] };
+  const start = m.index;
+  const end = start + m[0].length;
+  const lineStart = text.lastIndexOf('\n', start) + 1;
+  let e1 = end - 1;
+  if (e1 < 0) e1 += text.length;
+  const nl = text.indexOf('\n', e1);
+  const lineEnd = nl === -1 ? text.length : nl + 1;
+  const c1 = countNl(text, 0, lineStart);
+  const c2 = countNl(text, 0, lineEnd);
+  const matched = org.slice(c1, c2);
+  const unmatched = org.slice(0, c1);
+  let n = 0;
+  for (const skipped of re.skippedLines(m)) {
+    for (let k = n; k < matched.length; k++) {
+      const l = matched[k]!;
+      if (l.pre + l.post === skipped) {
+        unmatched.push(matched.splice(k, 1)[0]!);
+        n = k;
+        break;
+      }
+    }
+  }
+  for (let k = c2; k < org.length; k++) unmatched.push(org[k]!);
+  return { m, matched, unmatched };
+}
+
+type MlfidEntry = { data: FailData };
+
+export class Filter {
+  readonly def: CompiledFilter;
+  private readonly dates: DateDetector;
+  private readonly rawHosts: boolean;
+  private readonly useDns: UseDns;
+  private readonly checkAll: boolean;
+  private readonly ignorePending: boolean;
+  private readonly clock: () => number;
+  private readonly checkFindTime: boolean;
+  private readonly findTime: number;
+  private readonly onIgnoreRegex: ((i: number) => void) | undefined;
+  private readonly onWarning: FilterOptions['onWarning'];
+  private readonly mlfid: TtlCache<string, MlfidEntry>;
+
+  private lineBuffer: BufLine[] = [];
+  private lastDate: number | null = null;
+  private lastTimeText = '';
+  /** After the first end of file the daemon is "in operation" (fail2ban's inOperation). */
+  inOperation = true;
+  /** Set when the last processed line matched the prefregex (statistics). */
+  prefMatched = false;
+
+  constructor(def: CompiledFilter, opts: FilterOptions) {
+    this.def = def;
+    this.dates = opts.dates;
+    this.rawHosts = opts.rawHosts ?? false;
+    this.useDns = def.useDns;
+    this.checkAll = opts.checkAllRegex ?? false;
+    this.ignorePending = opts.ignorePending ?? true;
+    this.clock = opts.clock ?? (() => Date.now() / 1000);
+    this.checkFindTime = opts.checkFindTime ?? false;
+    this.findTime = opts.findTime ?? 600;
+    this.onIgnoreRegex = opts.onIgnoreRegex;
+    this.onWarning = opts.onWarning;
+    const real = opts.realClock ?? (() => Date.now() / 1000);
+    this.mlfid = new TtlCache(100, 300, real);
+  }
+
+  /** Lines currently held in the multi-line buffer. */
+  get buffered(): readonly BufLine[] {
+    return this.lineBuffer;
+  }
+
+  /**
+   * Process one line (without its line terminator). `journal` gives the date of a journal
+   * entry (no date detection) together with its ISO text.
+   */
+  processLine(line: string, lineNo: number, journal?: { time: number; text: string }): readonly Failure[] {
+    this.prefMatched = false;
+    let pre = '', dateText = '', post = line;
+    let date: number | null = null;
+    let noDate = false;
+    const now = this.clock();
+    if (journal !== undefined) {
+      dateText = journal.text;
+      date = journal.time;
+      this.lastTimeText = dateText;
+      this.lastDate = date;
+    } else {
+      const dd = this.dates;
+      if (dd.find(line)) {
+        const s = dd.start, e = dd.end;
+        if (e > s) {
+          pre = line.slice(0, s);
+          dateText = line.slice(s, e);
+          post = line.slice(e);
+          date = dd.time(line, now);
+          if (date !== null) {
+            this.lastTimeText = dateText;
+            this.lastDate = date;
+          }
+        } else if (this.lastDate !== null && this.lastDate > now - 60) {
+          dateText = this.lastTimeText;
+          date = this.lastDate;
+        } else {
+          date = now;
+        }
+      }
+      if (date === null) {
+        noDate = true;
+        if (this.lastDate !== null && this.lastDate > now - 60) {
+          pre = '';
+          dateText = this.lastTimeText;
+          post = line;
+          date = this.lastDate;
+        } else if (this.checkFindTime && this.inOperation) {
+          date = now;
+        }
+      }
+    }
+    if (this.checkFindTime && date !== null) {
+      if (this.inOperation) {
+        if (Math.abs(Math.trunc(date - now)) > 60) {
+          this.onWarning?.('odd-time', line);
+          date = now;
+          this.lastDate = date;
+        }
+      } else if (date < now - this.findTime) {
+        this.onWarning?.('too-old', line);
+        return NONE;
+      }
+    }
+    return this.findFailure({ pre, date: dateText, post, lineNo }, date, noDate);
+  }
+
+  private findFailure(cur: BufLine, date: number | null, noDate: boolean): readonly Failure[] {
+    const def = this.def;
+    const maxlines = def.maxlines;
+    let orgBuffer: BufLine[];
+    if (maxlines > 1) {
+      const b = this.lineBuffer;
+      b.push(cur);
+      orgBuffer = this.lineBuffer = b.length > maxlines ? b.slice(b.length - maxlines) : b.slice();
+    } else {
+      orgBuffer = this.lineBuffer = [cur];
+    }
+    let buf: string | null = bufText(orgBuffer);
+    const pf = def.prefilter;
+    // A line without any failregex literal cannot fail: skip the regexes (the buffer is kept).
+    if (pf !== null && maxlines === 1 && !pf.exact.test(buf)) return NONE;
+
+    const ignore = def.ignoreRegex;
+    if (ignore.length > 0 && ignore.length < def.failRegex.length - 2) {
+      if (this.ignoreLine(buf, orgBuffer, null) !== null) return NONE;
+    }
+    let preGroups: Groups | null = null;
+    if (def.prefRegex !== null) {
+      const r = search(def.prefRegex, buf, orgBuffer);
+      if (r === null) return NONE;
+      this.prefMatched = true;
+      preGroups = def.prefRegex.groups(r.m);
+      const content = preGroups['content'];
+      delete preGroups['content'];
+      if (typeof content === 'string' && content !== '') {
+        this.lineBuffer = [{ pre: '', date: '', post: content, lineNo: cur.lineNo }];
+        buf = null;
+      }
+    }
+    let out: Failure[] | null = null;
+    const fr = def.failRegex;
+    for (let idx = 0; idx < fr.length; idx++) {
+      const re = fr[idx]!;
+      if (buf === null) buf = bufText(this.lineBuffer);
+      const r = search(re, buf, orgBuffer);
+      if (r === null) continue;
+      let fail: Groups = re.groups(r.m);
+      if (ignore.length > 0 && this.ignoreLine(buf, orgBuffer, r) !== null) {
+        buf = null;
+        if (!this.checkAll) break;
+        continue;
+      }
+      if (noDate && date === null && this.checkFindTime) continue;
+      if (!this.checkAll || maxlines > 1) {
+        this.lineBuffer = r.unmatched;
+        buf = null;
+      }
+      if (preGroups !== null) fail = { ...preGroups, ...fail };
+      const mlfid = fail['mlfid'];
+      if (mlfid !== undefined && mlfid !== null) {
+        fail = this.mergeFailure(String(mlfid), fail, r);
+        if (fail['nofail'] && !this.checkAll) return out ?? NONE;
+      } else {
+        const prev = fail['matches'];
+        fail['matches'] = (Array.isArray(prev) ? prev as string[] : []).concat(r.matched.map(wholeLine));
+      }
+      const found = this.failureIds(fail, re, r.m, mlfid !== undefined && mlfid !== null);
+      if (found === 'error') continue;
+      if (found === 'pending') {
+        fail['mlfpending'] = 1;
+        if (!this.checkAll && this.ignorePending) return out ?? NONE;
+        (out ??= []).push(this.failure(idx, null, 'raw', date, cur.lineNo, fail));
+      } else {
+        if (this.checkAll && mlfid !== undefined && mlfid !== null) fail = { ...fail };
+        for (const f of found) (out ??= []).push(this.failure(idx, f.id, f.kind, date, cur.lineNo, fail, f.ip));
+      }
+      if (!this.checkAll) break;
+    }
+    return out ?? NONE;
+  }
+
+  private failure(regexIndex: number, id: HostId | null, kind: FailureKind, time: number | null, lineNo: number,
+    fail: Groups, ip?: HostId): Failure {
+    const data = fail as FailData;
+    if (ip !== undefined) data['ip'] = ip.text;
+    return {
+      regexIndex,
+      id: id === null ? '' : id.text,
+      family: id === null ? null : id.family,
+      kind: id === null ? 'raw' : kind,
+      time,
+      lineNo,
+      data,
+    };
+  }
+
+  /** The failure ids of a match (fail2ban's choice: fid, ip4, ip6, dns). */
+  private failureIds(fail: Groups, re: FilterRegex, m: RegExpExecArray, hasMlfid: boolean):
+    { id: HostId; kind: FailureKind; ip?: HostId }[] | 'pending' | 'error' {
+    const defCidr: Cidr = this.useDns === 'raw' || this.rawHosts ? RAW : UNSPEC;
+    let cidr = defCidr;
+    let raw = defCidr === RAW;
+    let fid = str(fail['fid']);
+    const cidrText = fail['cidr'];
+    let ip = str(fail['ip4']);
+    if (ip !== undefined) {
+      cidr = cidrText ? parseInt(String(cidrText), 10) : 'inet4';
+      raw = true;
+    } else {
+      ip = str(fail['ip6']);
+      if (ip !== undefined) {
+        cidr = cidrText ? parseInt(String(cidrText), 10) : 'inet6';
+        raw = true;
+      } else {
+        ip = str(fail['dns']);
+        if (ip === undefined) {
+          if (fid === undefined && !hasMlfid) {
+            // the id group of this failregex did not take part: fail2ban reports an error for it
+            fid = re.group(m, 'fid') ?? re.group(m, 'ip4') ?? re.group(m, 'ip6') ?? re.group(m, 'dns');
+            if (fid === undefined) return 'error';
+          }
+          ip = fid;
+          raw = true;
+        }
+      }
+    }
+    if (ip === undefined) return 'pending';
+    if (raw) {
+      if (fid === undefined || fid === ip) {
+        const id = ipAddr(ip, cidr);
+        return [{ id, kind: id.family === null ? 'raw' : 'addr' }];
+      }
+      const id = ipAddr(fid, defCidr);
+      return [{ id, kind: id.family === null ? 'raw' : 'addr', ip: ipAddr(ip, cidr) }];
+    }
+    // a host name: an IPv4 address written as a name is taken as is, otherwise resolve (or drop with usedns=no)
+    const plain = searchIP(ip);
+    if (plain !== null) {
+      const id = ipAddr(plain, UNSPEC);
+      if (id.family !== null) return [{ id, kind: 'addr' }];
+    }
+    if (this.useDns === 'yes' || this.useDns === 'warn') return [{ id: rawId(ip), kind: 'dns' }];
+    return [];
+  }
+
+  /** fail2ban's _ignoreLine: returns the index of the ignoreregex that matched, or null. */
+  private ignoreLine(buf: string, orgBuffer: BufLine[], fr: SearchResult | null): number | null {
+    if (fr !== null && this.def.maxlines > 1) {
+      orgBuffer = fr.matched;
+      buf = bufText(orgBuffer);
+    }
+    let found: number | null = null;
+    const ig = this.def.ignoreRegex;
+    for (let i = 0; i < ig.length; i++) {
+      if (search(ig[i]!, buf, orgBuffer) === null) continue;
+      found = i;
+      this.onIgnoreRegex?.(i);
+      if ((!this.checkAll || this.def.maxlines > 1) && fr !== null) this.lineBuffer = fr.unmatched;
+      if (!this.checkAll) break;
+    }
+    return found;
+  }
+
+  /** Multi-line session correlation by mlfid (fail2ban's _mergeFailure). */
+  private mergeFailure(mlfid: string, fail: Groups, r: SearchResult): Groups {
+    const entry = this.mlfid.size > 0 ? this.mlfid.get(mlfid) : undefined;
+    let users: Set<string> | undefined;
+    let flags = 0;
+    if (fail['mlfgained']) {
+      flags |= 8 | 1;
+      if (!fail['nofail']) fail['nofail'] = fail['mlfgained'];
+    } else if (fail['nofail']) flags |= 1;
+    const forget = fail['mlfforget'];
+    delete fail['mlfforget'];
+    if (forget) flags |= 2;
+    if (entry !== undefined) {
+      const g = entry.data as Groups;
+      users = updateUsers(g, fail['user']);
+      if (g['nofail'] !== undefined) { if (g['nofail']) flags |= 4; delete g['nofail']; }
+      if (g['mlfgained'] !== undefined) { if (g['mlfgained']) flags |= 4; delete g['mlfgained']; }
+      if (flags & 8) delete g['mlfpending'];
+      if ((flags & 4) === 0 && !g['mlfpending']) delete g['matches'];
+      for (const k of Object.keys(fail)) {
+        const v = fail[k];
+        if (v !== undefined && v !== null) g[k] = v;
+      }
+      fail = g;
+      if (flags & 2) this.mlfid.delete(mlfid);
+    } else if (!(flags & 2)) {
+      users = updateUsers(fail, fail['user']);
+      this.mlfid.set(mlfid, { data: fail as FailData });
+    }
+    const pending = fail['mlfpending'];
+    delete fail['mlfpending'];
+    if (pending || (users !== undefined && users.size > 1)) {
+      delete fail['nofail'];
+      delete fail['mlfgained'];
+      flags &= ~(8 | 1);
+    }
+    if ((flags & 1) === 0) {
+      const nf = fail['nofail-matches'];
+      delete fail['nofail-matches'];
+      let m: string[] = Array.isArray(nf) ? (nf as string[]).slice() : [];
+      const prev = fail['matches'];
+      if (Array.isArray(prev)) m = m.concat(prev as string[]);
+      if ((flags & 8) === 0) m = m.concat(r.matched.map(wholeLine));
+      fail['matches'] = m;
+    } else if ((flags & 3) === 1) {
+      const nf = fail['nofail-matches'];
+      fail['nofail-matches'] = (Array.isArray(nf) ? nf as string[] : []).concat(r.matched.map(wholeLine));
+    }
+    return fail;
+  }
+}
+
+function updateUsers(g: Groups, user: unknown): Set<string> | undefined {
+  const users = g['users'] as Set<string> | undefined;
+  if (user) {
+    const s = users ?? new Set<string>();
+    if (users === undefined) g['users'] = s;
+    s.add(String(user));
+    return s;
+  }
+  return users;
+}
+
+const IP_4_6 = /^(?:((?:\d{1,3}\.){3}\d{1,3})|\[?((?:[0-9a-fA-F]{1,4}::?|::){1,7}(?:[0-9a-fA-F]{1,4}|(?<=:):))\]?)$/;
+
+/** fail2ban's searchIP: an IPv4 address written where a host name was expected. */
+function searchIP(text: string): string | null {
+  const m = IP_4_6.exec(text);
+  // (fail2ban returns the IPv4 part only: an IPv6 text falls through to DNS)
+  return m !== null && m[1] !== undefined ? m[1] : null;
+}
+
+/** How fail2ban's IPAddr(text, cidr) is asked to read a text. */
+type Cidr = 'raw' | 'unspec' | 'inet4' | 'inet6' | number;
+const RAW: Cidr = 'raw';
+const UNSPEC: Cidr = 'unspec';
+
+function str(v: unknown): string | undefined {
+  return v === undefined || v === null ? undefined : String(v);
+}
+
+/** IPAddr(text, cidr): raw text, an address of a given family, a network, or (unspecified) any of them. */
+export function ipAddr(text: string, cidr: Cidr): HostId {
+  if (cidr === RAW) return rawId(text);
+  if (cidr === 'inet4' || cidr === 'inet6') return hostId(text, cidr);
+  if (typeof cidr === 'number') return hostId(text, undefined, cidr);
+  let s = text;
+  if (s.length > 2 && s[0] === '[' && s[s.length - 1] === ']') s = s.slice(1, -1);
+  const slash = s.indexOf('/');
+  if (slash < 0) return hostId(s);
+  const plen = maskToPrefix(s.slice(slash + 1));
+  if (plen === null) return rawId(text);
+  return hostId(s.slice(0, slash), undefined, plen);
+}
+
+function maskToPrefix(m: string): number | null {
+  if (/^\d+$/.test(m)) return parseInt(m, 10);
+  const id = hostId(m);
+  if (id.family !== 'inet4') return null;
+  // a netmask such as 255.255.0.0: count the leading one bits
+  const n = id.text.split('.').reduce((a, p) => ((a << 8) | Number(p)) >>> 0, 0);
+  let bits = 0;
+  while (bits < 32 && (n & (0x80000000 >>> bits)) !== 0) bits++;
+  return bits;
+}
