@@ -125,6 +125,12 @@ export class Filter {
   inOperation = true;
   /** Set when the last processed line matched the prefregex (statistics). */
   prefMatched = false;
+  /**
+   * Lines that were skipped by the literal pre-filter without looking for their date:
+   * text[from, to) holds whole lines. Their dates matter only if a later line has none
+   * (it then takes the last known date), so they are examined lazily.
+   */
+  private skipped: { text: string; from: number; to: number; comments: boolean } | null = null;
 
   constructor(def: CompiledFilter, opts: FilterOptions) {
     this.def = def;
@@ -148,6 +154,43 @@ export class Filter {
   }
 
   /**
+   * Note lines that were not processed (text[from, to) holds whole lines ending in "\n").
+   * `comments`: lines starting with "#" and empty lines are never processed (fail2ban-regex).
+   */
+  noteSkipped(text: string, from: number, to: number, comments: boolean): void {
+    if (to <= from) return;
+    if (this.skipped !== null) this.resolveSkipped();
+    this.skipped = { text, from, to, comments };
+  }
+
+  /** Find the newest dated line among the skipped ones: it is the last known date. */
+  private resolveSkipped(): void {
+    const sk = this.skipped;
+    if (sk === null) return;
+    this.skipped = null;
+    const { text, from } = sk;
+    let end = sk.to - 1; // at the "\n" ending the last line
+    const now = this.clock();
+    while (end >= from) {
+      let start = text.lastIndexOf('\n', end - 1) + 1;
+      if (start < from) start = from;
+      let line = text.slice(start, end);
+      while (line.endsWith('\r')) line = line.slice(0, -1);
+      end = start - 1;
+      if (sk.comments && (line === '' || line.startsWith('#'))) continue;
+      const dd = this.dates;
+      if (dd.find(line) && dd.end > dd.start) {
+        const t = dd.time(line, now);
+        if (t !== null) {
+          this.lastDate = t;
+          this.lastTimeText = line.slice(dd.start, dd.end);
+          return;
+        }
+      }
+    }
+  }
+
+  /**
    * Process one line (without its line terminator). `journal` gives the date of a journal
    * entry (no date detection) together with its ISO text.
    */
@@ -158,6 +201,7 @@ export class Filter {
     let noDate = false;
     const now = this.clock();
     if (journal !== undefined) {
+      this.skipped = null;
       dateText = journal.text;
       date = journal.time;
       this.lastTimeText = dateText;
@@ -174,8 +218,9 @@ export class Filter {
           if (date !== null) {
             this.lastTimeText = dateText;
             this.lastDate = date;
+            this.skipped = null;
           }
-        } else if (this.lastDate !== null && this.lastDate > now - 60) {
+        } else if (this.resolve() && this.lastDate !== null && this.lastDate > now - 60) {
           dateText = this.lastTimeText;
           date = this.lastDate;
         } else {
@@ -184,6 +229,7 @@ export class Filter {
       }
       if (date === null) {
         noDate = true;
+        this.resolve();
         if (this.lastDate !== null && this.lastDate > now - 60) {
           pre = '';
           dateText = this.lastTimeText;
@@ -207,6 +253,11 @@ export class Filter {
       }
     }
     return this.findFailure({ pre, date: dateText, post, lineNo }, date, noDate);
+  }
+
+  private resolve(): true {
+    if (this.skipped !== null) this.resolveSkipped();
+    return true;
   }
 
   private findFailure(cur: BufLine, date: number | null, noDate: boolean): readonly Failure[] {

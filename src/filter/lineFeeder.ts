@@ -1,0 +1,150 @@
+/**
+ * Feeds decoded log text to a Filter line by line: splits lines, numbers them, strips line
+ * terminators, caps hostile lengths, and — when nobody needs per-line results — skips lines
+ * that cannot fail without touching them (a single regex scan over the text finds the
+ * candidates; everything between them is only counted).
+ */
+import type { Filter } from './filter.js';
+import type { Failure } from './types.js';
+
+export interface FeedOptions {
+  /** fail2ban-regex skips lines starting with "#" and empty lines. */
+  readonly skipComments?: boolean;
+  /** Longer lines are cut to this many characters (default 16 KiB). */
+  readonly maxLineLength?: number;
+  /** Per-line results (statistics); disables the skipping fast path. */
+  readonly onLine?: (line: string, lineNo: number, failures: readonly Failure[]) => void;
+  /** Failures as they are found. */
+  readonly onFailures?: (failures: readonly Failure[], line: string) => void;
+  /** A line was longer than maxLineLength and was cut. */
+  readonly onLongLine?: (lineNo: number, length: number) => void;
+}
+
+export const DEFAULT_MAX_LINE_LENGTH = 16 * 1024;
+
+export class LineFeeder {
+  /** Number of the last line read (1-based). */
+  lineNo = 0;
+  /** Lines that reached the filter (the rest were skipped by the pre-filter or are comments). */
+  processed = 0;
+  private carry = '';
+  private overflow = false;
+  private readonly filter: Filter;
+  private readonly skipComments: boolean;
+  private readonly maxLen: number;
+  private readonly onLine: FeedOptions['onLine'];
+  private readonly onFailures: FeedOptions['onFailures'];
+  private readonly onLongLine: FeedOptions['onLongLine'];
+  private readonly fast: RegExp | null;
+
+  constructor(filter: Filter, opts: FeedOptions = {}) {
+    this.filter = filter;
+    this.skipComments = opts.skipComments ?? false;
+    this.maxLen = opts.maxLineLength ?? DEFAULT_MAX_LINE_LENGTH;
+    this.onLine = opts.onLine;
+    this.onFailures = opts.onFailures;
+    this.onLongLine = opts.onLongLine;
+    const pf = filter.def.prefilter;
+    this.fast = opts.onLine === undefined && filter.def.maxlines === 1 && pf !== null ? pf.raw : null;
+  }
+
+  /** Feed a piece of text; an incomplete last line waits for the next piece or end(). */
+  push(piece: string): void {
+    if (this.overflow) {
+      // inside an over-long line: drop its rest, then handle the part kept
+      const nl = piece.indexOf('\n');
+      if (nl === -1) return;
+      this.overflow = false;
+      const kept = this.carry + '\n';
+      this.carry = '';
+      this.process(kept);
+      piece = piece.slice(nl + 1);
+    }
+    let text = this.carry === '' ? piece : this.carry + piece;
+    const last = text.lastIndexOf('\n');
+    if (last === -1) {
+      this.carry = text;
+      // a line that never ends must not grow without bound
+      if (text.length > this.maxLen) {
+        this.onLongLine?.(this.lineNo + 1, text.length);
+        this.carry = text.slice(0, this.maxLen);
+        this.overflow = true;
+      }
+      return;
+    }
+    this.carry = last + 1 < text.length ? text.slice(last + 1) : '';
+    if (last + 1 < text.length) text = text.slice(0, last + 1);
+    this.process(text);
+  }
+
+  private process(text: string): void {
+    if (this.fast !== null) this.scanFast(text, this.fast);
+    else this.scanAll(text);
+  }
+
+  /** Flush the last line even if it has no line terminator. */
+  end(): void {
+    this.overflow = false;
+    if (this.carry !== '') {
+      const t = this.carry + '\n';
+      this.carry = '';
+      this.process(t);
+    }
+  }
+
+  private scanAll(t: string): void {
+    let pos = 0;
+    for (let nl = t.indexOf('\n'); nl !== -1; nl = t.indexOf('\n', pos)) {
+      this.line(t, pos, nl);
+      pos = nl + 1;
+    }
+  }
+
+  private scanFast(t: string, re: RegExp): void {
+    let pos = 0;
+    re.lastIndex = 0;
+    const f = this.filter;
+    for (let m = re.exec(t); m !== null; m = re.exec(t)) {
+      const hit = m.index;
+      const ls = hit === 0 ? 0 : t.lastIndexOf('\n', hit - 1) + 1;
+      let le = t.indexOf('\n', hit);
+      if (le === -1) le = t.length;
+      if (ls > pos) {
+        this.count(t, pos, ls);
+        f.noteSkipped(t, pos, ls, this.skipComments);
+      }
+      this.line(t, ls, le);
+      pos = le + 1;
+      if (pos >= t.length) break;
+      re.lastIndex = pos;
+    }
+    if (pos < t.length) {
+      this.count(t, pos, t.length);
+      f.noteSkipped(t, pos, t.length, this.skipComments);
+    }
+    re.lastIndex = 0;
+  }
+
+  private count(t: string, from: number, to: number): void {
+    let n = 0;
+    for (let i = t.indexOf('\n', from); i !== -1 && i < to; i = t.indexOf('\n', i + 1)) n++;
+    this.lineNo += n;
+  }
+
+  /** One line t[from, to) (to = index of its "\n"). */
+  private line(t: string, from: number, to: number): void {
+    const lineNo = ++this.lineNo;
+    let end = to;
+    while (end > from && (t.charCodeAt(end - 1) === 13 || t.charCodeAt(end - 1) === 10)) end--;
+    if (this.skipComments && (end === from || t.charCodeAt(from) === 35 /* # */)) return;
+    if (end - from > this.maxLen) {
+      this.onLongLine?.(lineNo, end - from);
+      end = from + this.maxLen;
+    }
+    const line = t.slice(from, end);
+    this.processed++;
+    const found = this.filter.processLine(line, lineNo);
+    if (this.onLine !== undefined) this.onLine(line, lineNo, found);
+    if (found.length > 0) this.onFailures?.(found, line);
+  }
+}
