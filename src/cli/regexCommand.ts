@@ -1,5 +1,180 @@
-import { LogjailError } from '../errors.js';
+/**
+ * `logjail regex [options] LOG FILTER [IGNOREREGEX]` — what fail2ban-regex does: run a filter
+ * over a log file (or a single line) and report what matched, with statistics or as JSON.
+ */
+import { existsSync, statSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { EXIT, LogjailError } from '../errors.js';
+import { CompiledFilter, type FilterSpec, type UseDns } from '../filter/compiledFilter.js';
+import { Filter } from '../filter/filter.js';
+import { LineFeeder } from '../filter/lineFeeder.js';
+import type { Failure } from '../filter/types.js';
+import * as dateModule from '../filter/date/index.js';
+import { readFileText } from './logInput.js';
+import { resolveFilterArg, resolveIgnoreArg, defaultConfigDir } from './filterArg.js';
+import { JsonOut, failureJson } from './regexJson.js';
+import { RegexStats, printSummary } from './regexSummary.js';
 
-export async function regexCommand(_argv: string[]): Promise<number> {
-  throw new LogjailError('USAGE', '"regex" is not implemented yet');
+const HELP = `usage: logjail regex [options] LOG FILTER [IGNOREREGEX]
+
+Test a filter on a log. LOG is a file or a log line; FILTER is a filter name with options
+(sshd[mode=aggressive]), a filter file, or a regular expression; IGNOREREGEX is a regular
+expression or a filter file whose ignoreregex is used.
+
+options:
+  -c, --config DIR        configuration directory (default: logjail's bundled configuration;
+                          /etc/fail2ban works unchanged)
+  -L, --maxlines N        multi-line buffer size (overrides the filter)
+  -d, --datepattern P     date pattern (overrides the filter)
+      --timezone TZ       time zone of dates without one (like logtimezone), also --TZ
+  -r, --raw               do not resolve host names (raw ids)
+      --usedns MODE       yes | warn | no | raw
+      --no-check-all      stop at the first matching failregex
+  -o, --out FORMAT        json: one JSON object per failure on stdout, nothing else
+      --print-all-matched, --print-all-missed, --print-all-ignored
+      --print-no-missed, --print-no-ignored
+      --max-line-length N cut longer lines (default 16384)
+  -v, --verbose           more detail (repeat for more)
+  -h, --help              this text
+`;
+
+export async function regexCommand(argv: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        config: { type: 'string', short: 'c' },
+        maxlines: { type: 'string', short: 'L' },
+        datepattern: { type: 'string', short: 'd' },
+        timezone: { type: 'string' },
+        TZ: { type: 'string' },
+        raw: { type: 'boolean', short: 'r' },
+        usedns: { type: 'string' },
+        'no-check-all': { type: 'boolean' },
+        out: { type: 'string', short: 'o' },
+        'print-all-matched': { type: 'boolean' },
+        'print-all-missed': { type: 'boolean' },
+        'print-all-ignored': { type: 'boolean' },
+        'print-no-missed': { type: 'boolean' },
+        'print-no-ignored': { type: 'boolean' },
+        'max-line-length': { type: 'string' },
+        verbose: { type: 'boolean', short: 'v', multiple: true },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (e) {
+    throw new LogjailError('USAGE', (e as Error).message, {}, 'run "logjail regex --help"');
+  }
+  const o = parsed.values;
+  if (o.help) {
+    process.stdout.write(HELP);
+    return EXIT.OK;
+  }
+  const [logArg, filterArg, ignoreArg, ...extra] = parsed.positionals;
+  if (logArg === undefined || filterArg === undefined || extra.length > 0) {
+    throw new LogjailError('USAGE', 'expected LOG FILTER [IGNOREREGEX]', {}, 'run "logjail regex --help"');
+  }
+  const out = o.out;
+  if (out !== undefined && out !== 'json') {
+    throw new LogjailError('USAGE', `unknown --out format "${out}"`, {}, 'use --out json');
+  }
+  const useDns = parseUseDns(o.usedns);
+  const maxLineLength = o['max-line-length'] !== undefined ? positiveInt(o['max-line-length'], '--max-line-length') : undefined;
+  const configDir = o.config ?? defaultConfigDir();
+  const timezone = o.timezone ?? o.TZ;
+
+  const loaded = resolveFilterArg(filterArg, configDir);
+  let spec: FilterSpec = loaded.spec;
+  if (ignoreArg !== undefined) spec = { ...spec, ignoreregex: [...(spec.ignoreregex ?? []), ...resolveIgnoreArg(ignoreArg, configDir)] };
+  if (o.maxlines !== undefined) spec = { ...spec, maxlines: positiveInt(o.maxlines, '--maxlines') };
+  if (o.datepattern !== undefined) spec = { ...spec, datepattern: o.datepattern };
+
+  const def = new CompiledFilter(spec, { useDns: useDns ?? 'warn' });
+  // TODO(lead): direct import once the date module exports its factory
+  const createDateDetector = (dateModule as unknown as { createDateDetector: (o: object) => dateModule.DateDetector }).createDateDetector;
+  const dates = createDateDetector({ pattern: spec.datepattern, timezone, context: `filter ${spec.name}`, wideYears: true });
+  const stats = out === undefined ? new RegexStats(def, dates, {
+    maxPrint: o.maxlines !== undefined ? Number(o.maxlines) : 20,
+    printAllMatched: o['print-all-matched'] ?? false,
+    printAllMissed: o['print-all-missed'] ?? false,
+    printAllIgnored: o['print-all-ignored'] ?? false,
+    printNoMissed: o['print-no-missed'] ?? false,
+    printNoIgnored: o['print-no-ignored'] ?? false,
+    verbose: (o.verbose ?? []).length,
+  }) : null;
+  const filter = new Filter(def, {
+    dates,
+    rawHosts: o.raw ?? false,
+    checkAllRegex: out === undefined && !(o['no-check-all'] ?? false),
+    ignorePending: out !== undefined,
+    checkFindTime: false,
+    ...(stats !== null ? { onIgnoreRegex: (i: number) => stats.ignoreHit(i) } : {}),
+  });
+  const json = out === 'json' ? new JsonOut(process.stdout) : null;
+  const onFailures = json !== null
+    ? (fs: readonly Failure[]): void => { for (const f of fs) if (!f.data['nofail'] && f.id !== '') json.write(failureJson(f)); }
+    : undefined;
+  const feeder = new LineFeeder(filter, {
+    skipComments: true,
+    ...(maxLineLength !== undefined ? { maxLineLength } : {}),
+    ...(stats !== null ? { onLine: (line: string, n: number, f: readonly Failure[]) => stats.line(filter, line, n, f) } : {}),
+    ...(onFailures !== undefined ? { onFailures } : {}),
+    onLongLine: (n, len) => process.stderr.write(`logjail: line ${n} is ${len} characters long; only the first ${maxLineLength ?? 16384} are examined\n`),
+  });
+  if (stats !== null) stats.header(filterArg, loaded.description, logArg, spec);
+
+  const started = process.hrtime.bigint();
+  if (isFile(logArg)) {
+    const progress = makeProgress();
+    readFileText(logArg, (t) => feeder.push(t), progress);
+    progress?.(-1, 0);
+  } else {
+    if (existsSync(logArg)) throw new LogjailError('INPUT_NOT_FOUND', `${logArg} is not a regular file`);
+    feeder.push(logArg.endsWith('\n') ? logArg : logArg + '\n');
+  }
+  feeder.end();
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  if (json !== null) await json.close();
+  if (stats !== null) printSummary(stats, seconds, (s) => process.stdout.write(s));
+  return EXIT.OK;
+}
+
+function isFile(p: string): boolean {
+  try {
+    return statSync(p).isFile();
+  } catch {
+    return false;
+  }
+}
+
+function parseUseDns(v: string | undefined): UseDns | undefined {
+  if (v === undefined) return undefined;
+  if (v === 'yes' || v === 'warn' || v === 'no' || v === 'raw') return v;
+  throw new LogjailError('USAGE', `--usedns must be yes, warn, no or raw, got "${v}"`);
+}
+
+function positiveInt(v: string, what: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new LogjailError('USAGE', `${what} must be a positive integer, got "${v}"`);
+  return n;
+}
+
+/** Progress on a terminal for large files (stderr, redrawn in place). */
+function makeProgress(): ((read: number, total: number) => void) | undefined {
+  if (!process.stderr.isTTY) return undefined;
+  let last = 0;
+  let shown = false;
+  return (read, total) => {
+    if (read < 0) {
+      if (shown) process.stderr.write('\r\x1b[K');
+      return;
+    }
+    const now = Date.now();
+    if (total < (64 << 20) || now - last < 250) return;
+    last = now;
+    shown = true;
+    process.stderr.write(`\r${(read / 1048576).toFixed(0)} / ${(total / 1048576).toFixed(0)} MiB (${((read / total) * 100).toFixed(0)}%)`);
+  };
 }

@@ -1,0 +1,43 @@
+/**
+ * Reading a log for `logjail regex`: a file read in large blocks and decoded as UTF-8
+ * (invalid bytes become U+FFFD, as fail2ban's "replace" decoding does), or text given on
+ * the command line.
+ */
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { isAscii } from 'node:buffer';
+
+const BLOCK = 1 << 20;
+
+export interface ReadProgress {
+  (bytesRead: number, totalBytes: number): void;
+}
+
+/** Read a file block by block, handing decoded text to `sink`. */
+export function readFileText(path: string, sink: (text: string) => void, progress?: ReadProgress): number {
+  const fd = openSync(path, 'r');
+  try {
+    const total = fstatSync(fd).size;
+    const buf = Buffer.allocUnsafe(BLOCK);
+    const dec = new TextDecoder('utf-8', { fatal: false, ignoreBOM: true });
+    let read = 0;
+    // after a non-ASCII block the decoder may hold the start of a split character
+    let dirty = false;
+    for (;;) {
+      const n = readSync(fd, buf, 0, BLOCK, null);
+      if (n === 0) break;
+      read += n;
+      const view = buf.subarray(0, n);
+      // pure ASCII decodes as latin1, which is faster and gives one-byte strings
+      const ascii = isAscii(view);
+      sink(ascii && !dirty ? view.toString('latin1') : dec.decode(view, { stream: true }));
+      dirty = !ascii;
+      progress?.(read, total);
+    }
+    const rest = dec.decode();
+    if (rest !== '') sink(rest);
+    return read;
+  } finally {
+    closeSync(fd);
+  }
+}
+

@@ -1,0 +1,57 @@
+/**
+ * `logjail regex --out json`: one JSON object per failure, one per line, on stdout.
+ *   {"ip": "192.0.2.1", "time": 1124013600, "line": 42, "user": "root"}
+ * "ip" is the address (or the failure id when there is none), "time" epoch seconds,
+ * "line" the 1-based number of the last line of the match, then the captured fields.
+ */
+import type { Writable } from 'node:stream';
+import type { Failure } from '../filter/types.js';
+
+/** Groups that are fail2ban's machinery, not data worth printing. */
+const INTERNAL = new Set(['ip4', 'ip6', 'dns', 'fid', 'ip', 'cidr', 'mlfid', 'content', 'nofail', 'mlfforget',
+  'mlfgained', 'mlfpending', 'matches', 'nofail-matches', 'users']);
+
+export function failureJson(f: Failure): string {
+  const d = f.data;
+  const ip = typeof d['ip'] === 'string' ? d['ip'] : f.id;
+  let s = `{"ip":${JSON.stringify(ip)},"time":${f.time === null ? 'null' : String(f.time)},"line":${f.lineNo}`;
+  if (ip !== f.id) s += `,"id":${JSON.stringify(f.id)}`;
+  for (const k in d) {
+    if (INTERNAL.has(k) || k.startsWith('skiplines') || k.startsWith('alt_') || k.startsWith('tuple_')) continue;
+    const v = d[k];
+    if (v === undefined || v === null) continue;
+    s += `,${JSON.stringify(k)}:${JSON.stringify(v)}`;
+  }
+  const users = d.users;
+  if (users !== undefined && users.size > 1) s += `,"users":${JSON.stringify([...users].sort())}`;
+  return s + '}\n';
+}
+
+/** Buffered writer: output in large blocks, waiting for the stream when it is full. */
+export class JsonOut {
+  private buf = '';
+  private pending: Promise<void> = Promise.resolve();
+
+  constructor(private readonly out: Writable) {}
+
+  write(s: string): void {
+    this.buf += s;
+    if (this.buf.length > 1 << 16) this.flush();
+  }
+
+  private flush(): void {
+    if (this.buf === '') return;
+    const chunk = this.buf;
+    this.buf = '';
+    this.out.write(chunk);
+  }
+
+  async close(): Promise<void> {
+    this.flush();
+    await this.pending;
+    await new Promise<void>((res) => {
+      if (this.out.writableNeedDrain) this.out.once('drain', () => res());
+      else res();
+    });
+  }
+}
