@@ -43,6 +43,14 @@ export const ERRORS = Object.freeze({
     'use seconds or a duration such as "10m", "1h30m", "2 days", "1w"'),
   CONFIG_READ: spec('LJ112', 'cannot read configuration file',
     'check that the file exists and is readable by the user running logjail'),
+  CONFIG_PYTHON_ACTION: spec('LJ113', 'Python action not supported',
+    'logjail runs command actions (action.d/*.conf) only; replace the .py action by a command action with the same effect'),
+  CONFIG_JAIL_NAME: spec('LJ114', 'unsuitable jail name',
+    'keep jail names under 26 characters (firewall chain names are limited) and do not use the reserved name "--all"'),
+  CONFIG_ACTION_NAME: spec('LJ115', 'two actions of a jail have the same name',
+    'give one of them another name, e.g. iptables[name=sshd-udp] or iptables[actname=iptables-udp]'),
+  CONFIG_NO_LOGFILE: spec('LJ116', 'no log file found for a jail',
+    'check the logpath of the jail; fail2ban refuses to start when an enabled jail has no existing log file'),
 
   // ---- regular expressions (LJ2xx) ----
   REGEX_SYNTAX: spec('LJ201', 'invalid regular expression',

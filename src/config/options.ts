@@ -1,0 +1,150 @@
+/**
+ * `name[key=value, k2="a,b"][k3='x']` parameters of filters, actions and backends, and the
+ * splitting of an `action`/`filter` value into such items.
+ *
+ * Grammar (fail2ban's): the name is everything before the first "["; the parameters are the
+ * text between that "[" and the last "]" (only whitespace may follow it). Inside, items
+ * `key=value` are separated by "," or by "][" (several bracket groups). A value is "double" or
+ * 'single' quoted (and may then hold "," and "]"), or runs to the next "," or "]". Keys are made
+ * of letters, digits, "_", "-" and ".". Keys and values are stripped; a later key wins.
+ */
+import { LogjailError, type Place } from '../errors.js';
+import { isPySpace, pyStrip } from './pystr.js';
+
+export interface NameWithOptions {
+  readonly name: string;
+  readonly options: Readonly<Record<string, string>>;
+}
+
+const KEY_CHAR_RE = /[\p{L}\p{N}_.-]/u;
+
+/** Parse `name[k=v, ...]`. Throws LogjailError LJ108 on malformed input. */
+export function extractOptions(text: string, place: Place = {}): NameWithOptions {
+  const open = text.indexOf('[');
+  const options: Record<string, string> = Object.create(null) as Record<string, string>;
+  if (open < 0) {
+    if (text === '') throw bad(text, 'the name is empty', place);
+    return Object.freeze({ name: text, options: Object.freeze(options) });
+  }
+  const name = text.slice(0, open);
+  let close = text.length;
+  while (close > open && isPySpace(text[close - 1]!)) close--;
+  if (name === '') throw bad(text, 'the name before "[" is empty', place);
+  if (text[close - 1] !== ']' || close - 1 <= open) throw bad(text, 'the options are not closed by "]"', place);
+  parseItems(text.slice(open + 1, close - 1), options, text, place);
+  return Object.freeze({ name, options: Object.freeze(options) });
+}
+
+function parseItems(s: string, into: Record<string, string>, whole: string, place: Place): void {
+  let pos = 0;
+  for (;;) {
+    const start = pos;
+    let p = skipSpace(s, pos);
+    const keyEnd = scanKey(s, p);
+    if (keyEnd > p && s[keyEnd] === '=') {
+      const key = s.slice(p, keyEnd);
+      p = keyEnd + 1;
+      let value: string;
+      const q = s[p];
+      const closing = q === '"' || q === "'" ? s.indexOf(q, p + 1) : -1;
+      if (closing >= 0) {
+        value = s.slice(p + 1, closing);
+        p = closing + 1;
+      } else {
+        let e = p;
+        while (e < s.length && s[e] !== ',' && s[e] !== ']') e++;
+        value = s.slice(p, e);
+        p = e;
+      }
+      into[pyStrip(key)] = pyStrip(value);
+      if (atEnd(s, p)) return;
+      if (s[p] === ',') { pos = p + 1; continue; }
+      if (s[p] === ']') {
+        const next = skipSpace(s, p + 1);
+        if (s[next] === '[') { pos = next + 1; continue; }
+      }
+      throw bad(whole, `unexpected ${JSON.stringify(clip(s.slice(p)))} after option "${key}"`, place);
+    }
+    // Not an option: only a trailing comma and whitespace may remain.
+    p = start;
+    if (s[p] === ',') p++;
+    if (skipSpace(s, p) === s.length) return;
+    throw bad(whole, `expected key=value at ${JSON.stringify(clip(s.slice(start)))}`, place);
+  }
+}
+
+/** Python's "$": the end of the text, or just before a final newline. */
+function atEnd(s: string, p: number): boolean {
+  return p === s.length || (p === s.length - 1 && s[p] === '\n');
+}
+
+function scanKey(s: string, p: number): number {
+  while (p < s.length && KEY_CHAR_RE.test(s[p]!)) p++;
+  return p;
+}
+
+function skipSpace(s: string, p: number): number {
+  while (p < s.length && isPySpace(s[p]!)) p++;
+  return p;
+}
+
+/**
+ * Split a list such as an `action` value into items: whitespace (including newlines) separates
+ * items except inside a `[...]` that follows a name, so parameters may span lines. Items are
+ * returned stripped; a malformed bracket group makes its text split at whitespace like
+ * fail2ban does (the pieces then fail in `extractOptions`).
+ */
+export function splitWithOptions(text: string): string[] {
+  const out: string[] = [];
+  let pos = 0;
+  while (pos < text.length) {
+    if (isPySpace(text[pos]!)) { pos++; continue; }
+    let end = -1;
+    if (text[pos] !== '[') {
+      let p = pos;
+      while (p < text.length && text[p] !== '[' && !isPySpace(text[p]!)) p++;
+      const group = bracketGroupEnd(text, p);
+      if (group >= 0 && (group === text.length || isPySpace(text[group]!))) end = group;
+      else if (p === text.length || isPySpace(text[p]!)) end = p;
+    }
+    if (end < 0) {
+      // Not "name[...]": a run of non-space characters.
+      end = pos;
+      while (end < text.length && !isPySpace(text[end]!)) end++;
+    }
+    out.push(text.slice(pos, end));
+    pos = end;
+  }
+  return out;
+}
+
+/** End (exclusive) of `\s*[ k=v, ... ]` starting at p (several groups allowed), or -1. */
+function bracketGroupEnd(s: string, p: number): number {
+  p = skipSpace(s, p);
+  if (s[p] !== '[') return -1;
+  p = skipSpace(s, p + 1);
+  for (;;) {
+    const keyEnd = scanKey(s, p);
+    if (keyEnd === p || s[keyEnd] !== '=') break;
+    p = keyEnd + 1;
+    const q = s[p];
+    const closing = q === '"' || q === "'" ? s.indexOf(q, p + 1) : -1;
+    if (closing >= 0) p = closing + 1;
+    else while (p < s.length && s[p] !== ',' && s[p] !== ']') p++;
+    p = skipSpace(s, p);
+    if (s[p] === ',') p = skipSpace(s, p + 1);
+    else if (s[p] === ']') {
+      const next = skipSpace(s, p + 1);
+      if (s[next] === '[') p = skipSpace(s, next + 1);
+    }
+  }
+  return s[p] === ']' ? p + 1 : -1;
+}
+
+function bad(text: string, what: string, place: Place): LogjailError {
+  return new LogjailError('CONFIG_OPTIONS', `${JSON.stringify(clip(text))}: ${what}`, place);
+}
+
+function clip(s: string): string {
+  return s.length > 60 ? s.slice(0, 57) + '...' : s;
+}
