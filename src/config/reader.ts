@@ -32,6 +32,8 @@ export class LayeredConfig implements ConfigView {
   readonly files: string[] = [];
   /** The files asked for (NAME.conf, NAME.d/*.conf, NAME.local, ...), before includes. */
   readonly roots: string[] = [];
+  /** Where each section was first opened. */
+  readonly sectionPlaces = new Map<string, Place>();
 
   constructor(readonly name: string) {}
 
@@ -108,6 +110,10 @@ export class LayeredConfig implements ConfigView {
         name = cond[1]!;
         const suffix = cond[2]!;
         incoming = new Map([...opts].map(([k, v]) => [k + suffix, v]));
+      }
+      if (!this.sectionPlaces.has(name)) {
+        const line = ini.sectionLines.get(rawName);
+        this.sectionPlaces.set(name, line === undefined ? { file: ini.file, section: name } : { file: ini.file, line, section: name });
       }
       const existing = this.sections.get(name);
       if (existing === undefined) {
