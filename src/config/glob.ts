@@ -58,9 +58,18 @@ function toRegExp(part: string): RegExp {
       if (negate) body = body.slice(1);
       re += '[' + (negate ? '^' : '') + body.replace(/[\\\]^]/g, '\\$&') + ']';
       i = end;
-    } else re += c.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+    } else re += escapeChar(c);
   }
-  return new RegExp(re + '$', 's');
+  try {
+    return new RegExp(re + '$', 's');
+  } catch {
+    // An impossible class such as [z-a]: match the component literally, like no file at all.
+    return new RegExp('^' + [...part].map(escapeChar).join('') + '$', 's');
+  }
+}
+
+function escapeChar(c: string): string {
+  return c.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 }
 
 function exists(p: string): boolean {

@@ -13,8 +13,12 @@ import { readServer } from './serverReader.js';
 import type { LoadedConfig } from './types.js';
 
 export function loadConfig(baseDir: string): LoadedConfig {
-  const diagnostics = new Diagnostics();
-  const files = new ConfigFiles(path.resolve(baseDir), diagnostics);
+  return loadConfigWith(new ConfigFiles(path.resolve(baseDir), new Diagnostics()));
+}
+
+/** The same with a caller's file cache (the check command reads more files afterwards). */
+export function loadConfigWith(files: ConfigFiles): LoadedConfig {
+  const diagnostics = files.diagnostics;
   const server = readServer(files);
   const jails = readJails(files);
   return Object.freeze({
