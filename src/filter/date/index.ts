@@ -3,6 +3,7 @@
  *
  * INTERFACE (stable; the filter engine depends on it). The implementation is in this folder.
  */
+import type { LocalZone } from './localZone.js';
 
 export interface DateDetectorOptions {
   /**
@@ -14,12 +15,31 @@ export interface DateDetectorOptions {
   readonly timezone?: string | undefined;
   /** Name used in error messages. */
   readonly context?: string;
+  /**
+   * Server local time for dates without any zone. Default: the process's TZ, shared by all
+   * detectors (see createLocalZone). Inject one in tests.
+   */
+  readonly localZone?: LocalZone | undefined;
+  /** Wall clock in epoch seconds, only for the "template unused for 5 minutes" reordering rule. */
+  readonly clock?: (() => number) | undefined;
 }
 
 export interface TemplateStat {
   /** Human name as fail2ban-regex prints it, e.g. "{^LN-BEG}ExYear(?P<_sep>[-/.])Month(?P=_sep)Day ..." */
   readonly name: string;
   hits: number;
+}
+
+/** What `fail2ban-regex --VD` shows about a template. */
+export interface TemplateInfo extends TemplateStat {
+  /** The pattern it was made from ('' for the built-in Epoch and TAI64N). */
+  readonly pattern: string;
+  /** The (Python) regex it searches with. */
+  readonly regex: string;
+  /** 100 for the line-anchored twins of the defaults, 1 otherwise. */
+  readonly baseWeight: number;
+  /** hits × baseWeight / distance of the last match: the sort key. */
+  readonly weight: number;
 }
 
 /**
@@ -40,8 +60,22 @@ export interface DateDetector {
    * find(), with `now` (epoch seconds) used for year and day inference. null if it cannot be parsed.
    */
   time(line: string, now: number): number | null;
+  /**
+   * Set by time(): true when it returned null because fail2ban's parser *raises* on this date
+   * (an unknown upper-case zone abbreviation such as "XYZ Jan 1 10:00:00", a month without a day,
+   * %I with an AM/PM group that did not match, a date outside years 1..9999). fail2ban then logs
+   * an error and drops the whole line, whereas after a plain null it still matches the line
+   * (with the last known date or now).
+   */
+  readonly dropLine: boolean;
   /** Templates in their original order with hit counts (for `logjail regex` statistics). */
-  readonly stats: readonly TemplateStat[];
+  readonly stats: readonly TemplateInfo[];
+  /** Templates in the current search order: the order fail2ban-regex prints "Date template hits" in. */
+  readonly templates: readonly TemplateInfo[];
   /** True when the pattern was {NONE}: lines never carry a date. */
   readonly none: boolean;
 }
+
+export { createDetector as createDateDetector } from './detector.js';
+export { parseTimeZone, ZONE_ABBREVIATIONS } from './timezone.js';
+export { createLocalZone, defaultLocalZone, fixedLocalZone, utcZone, type LocalZone } from './localZone.js';

@@ -1,0 +1,217 @@
+/**
+ * Matched date fields → epoch seconds, with fail2ban's inference rules (its reGroupDictStrptime):
+ * a missing year is this year (last year if that lands more than a day ahead), a missing date is
+ * today (yesterday if ahead), %y means 20yy, %I follows %p, %f is dropped, zones are fixed offsets,
+ * and dates without any zone are server local time (C mktime).
+ *
+ * Results: a number; null where fail2ban's parser reports "no valid date" (the line is still
+ * searched for failures); undefined where fail2ban's parser raises and the line is dropped.
+ */
+import { groupValue } from '../pyregex/index.js';
+import {
+  civilFromDays, daysFromCivil, daysInMonth, MAX_WALL, MIN_WALL, SECONDS_PER_DAY, weekdayOfDays,
+  type CivilDate,
+} from './civil.js';
+import { Field, type CompiledTemplate } from './compile.js';
+import { pyFloat, pyInt } from './digits.js';
+import type { LocalZone } from './localZone.js';
+import { readZone, ZONE_SYNTAX, ZONE_UNKNOWN } from './timezone.js';
+
+const MONTH_ABBR = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
+const MONTH_FULL = ['january', 'february', 'march', 'april', 'may', 'june', 'july', 'august',
+  'september', 'october', 'november', 'december'];
+const DAY_ABBR = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
+const DAY_FULL = ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'];
+
+const MIN_DAY = daysFromCivil(1, 1, 1);
+const MAX_DAY = daysFromCivil(9999, 12, 31);
+
+const scratch: CivilDate = { year: 0, month: 0, day: 0 };
+
+/**
+ * Wall-clock seconds of `now` the way Python's datetime.fromtimestamp() sees it: local time,
+ * fraction rounded half-to-even to microseconds.
+ */
+function nowWall(now: number, zone: LocalZone): number {
+  let whole = Math.floor(now);
+  let us = (now - whole) * 1e6;
+  let r = Math.round(us);
+  if (Math.abs(us - Math.trunc(us)) === 0.5) r = 2 * Math.round(us / 2);
+  us = r;
+  if (us >= 1e6) { us -= 1e6; whole += 1; }
+  return zone.toWall(whole) + us / 1e6;
+}
+
+/** Day of the year from week number and weekday (Python's %U / %W computation). */
+function julianFromWeek(year: number, week: number, weekday: number, weekStartsMonday: boolean): number {
+  let first = weekdayOfDays(daysFromCivil(year, 1, 1));
+  let dow = weekday;
+  if (!weekStartsMonday) {
+    first = (first + 1) % 7;
+    dow = (dow + 1) % 7;
+  }
+  if (week === 0) return 1 + dow - first;
+  return 1 + ((7 - first) % 7) + 7 * (week - 1) + dow;
+}
+
+/**
+ * Epoch seconds of a pattern template's match. `defaultTz` is the `logtimezone` offset in minutes
+ * (null: server local time).
+ */
+export function patternTime(m: RegExpExecArray, ct: CompiledTemplate, now: number, zone: LocalZone,
+  defaultTz: number | null): number | null | undefined {
+  let year = NaN;
+  let month = NaN;
+  let day = NaN;
+  let hour = 0;
+  let minute = 0;
+  let second = 0;
+  let zoneMinutes: number | null = null;
+  let weekday = -1;
+  let julian = NaN;
+  let week = NaN;
+  let weekStartsMonday = false;
+  const fields = ct.fields;
+  for (let i = 0; i < fields.length; i++) {
+    const f = fields[i]!;
+    const v = groupValue(m, f.captures);
+    if (v === undefined) continue;
+    switch (f.field) {
+      case Field.y: {
+        const y = pyInt(v);
+        year = y <= 2000 ? y + 2000 : y;
+        break;
+      }
+      case Field.Y: year = pyInt(v); break;
+      case Field.m: month = pyInt(v); break;
+      case Field.B: month = MONTH_FULL.indexOf(v.toLowerCase()) + 1; if (month === 0) return null; break;
+      case Field.b: month = MONTH_ABBR.indexOf(v.toLowerCase()) + 1; if (month === 0) return null; break;
+      case Field.d: day = pyInt(v); break;
+      case Field.H: hour = pyInt(v); break;
+      case Field.I: {
+        hour = pyInt(v);
+        let ampm = '';
+        if (ct.ampm !== null) {
+          const p = groupValue(m, ct.ampm);
+          // An AM/PM group that exists but did not match crashes fail2ban's parser.
+          if (p === undefined) return undefined;
+          ampm = p.toLowerCase();
+        }
+        if (ampm === '' || ampm === 'am') { if (hour === 12) hour = 0; }
+        else if (ampm === 'pm' && hour !== 12) hour += 12;
+        break;
+      }
+      case Field.M: minute = pyInt(v); break;
+      case Field.S: second = pyInt(v); break;
+      case Field.A: weekday = DAY_FULL.indexOf(v.toLowerCase()); if (weekday < 0) return null; break;
+      case Field.a: weekday = DAY_ABBR.indexOf(v.toLowerCase()); if (weekday < 0) return null; break;
+      case Field.w: weekday = pyInt(v) - 1; if (weekday < 0) weekday = 6; break;
+      case Field.j: julian = pyInt(v); break;
+      case Field.U: week = pyInt(v); weekStartsMonday = false; break;
+      case Field.W: week = pyInt(v); weekStartsMonday = true; break;
+      case Field.z:
+      case Field.Z: {
+        const z = readZone(v);
+        if (z === ZONE_SYNTAX) return null;
+        if (z === ZONE_UNKNOWN) return undefined;
+        zoneMinutes = z;
+        break;
+      }
+    }
+  }
+  let nowW = NaN;
+  let assumeYear = false;
+  if (Number.isNaN(year)) {
+    nowW = nowWall(now, zone);
+    year = civilFromDays(Math.floor(nowW / SECONDS_PER_DAY), scratch).year;
+    assumeYear = true;
+  }
+  if (Number.isNaN(month) || Number.isNaN(day)) {
+    if (Number.isNaN(julian) && !Number.isNaN(week) && weekday >= 0) {
+      if (year < 1 || year > 9999) return null;
+      julian = julianFromWeek(year, week, weekday, weekStartsMonday);
+    }
+    if (!Number.isNaN(julian)) {
+      if (year < 1 || year > 9999) return null;
+      const days = julian - 1 + daysFromCivil(year, 1, 1);
+      if (days < MIN_DAY || days > MAX_DAY) return null;
+      civilFromDays(days, scratch);
+      year = scratch.year;
+      month = scratch.month;
+      day = scratch.day;
+    }
+  }
+  let assumeToday = false;
+  if (Number.isNaN(month) && Number.isNaN(day)) {
+    if (Number.isNaN(nowW)) nowW = nowWall(now, zone);
+    civilFromDays(Math.floor(nowW / SECONDS_PER_DAY), scratch);
+    month = scratch.month;
+    day = scratch.day;
+    assumeToday = true;
+  }
+  // A month without a day (or the reverse) makes fail2ban's datetime() call raise a TypeError.
+  if (Number.isNaN(month) || Number.isNaN(day)) return undefined;
+  if (year < 1 || year > 9999 || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)
+    || hour > 23 || minute > 59 || second > 59) {
+    return null;
+  }
+  let wall = daysFromCivil(year, month, day) * SECONDS_PER_DAY + hour * 3600 + minute * 60 + second;
+  if (zoneMinutes === null) zoneMinutes = defaultTz;
+  if (zoneMinutes !== null) {
+    wall -= zoneMinutes * 60;
+    if (wall < MIN_WALL || wall > MAX_WALL) return undefined;
+  }
+  if (assumeToday) {
+    if (Number.isNaN(nowW)) nowW = nowWall(now, zone);
+    if (wall > nowW) {
+      wall -= SECONDS_PER_DAY;
+      if (wall < MIN_WALL) return undefined;
+    }
+  }
+  if (assumeYear) {
+    if (Number.isNaN(nowW)) nowW = nowWall(now, zone);
+    if (wall > nowW + SECONDS_PER_DAY) {
+      // Previous year with the month and day as written, keeping the (zone-shifted) time of day.
+      const timeOfDay = wall - Math.floor(wall / SECONDS_PER_DAY) * SECONDS_PER_DAY;
+      const y = year - 1;
+      if (y < 1 || day > daysInMonth(y, month)) return null;
+      wall = daysFromCivil(y, month, day) * SECONDS_PER_DAY + timeOfDay;
+    }
+  }
+  if (zoneMinutes !== null) return wall;
+  const t = zone.fromWall(wall);
+  return Number.isNaN(t) ? undefined : t;
+}
+
+/** Code points in a string (Python's len). */
+function pyLen(s: string): number {
+  let n = s.length;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) {
+      const d = s.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) { n--; i++; }
+    }
+  }
+  return n;
+}
+
+/** Epoch seconds of an Epoch / LongEpoch match (fractions kept). */
+export function epochTime(m: RegExpExecArray, ct: CompiledTemplate, longEpoch: boolean): number | undefined {
+  const v = groupValue(m, ct.value);
+  if (v === undefined) return undefined;
+  if (longEpoch) {
+    const len = pyLen(v);
+    if (len >= 13) return len >= 16 && !v.includes('.') ? pyFloat(v) / 1000000 : pyFloat(v) / 1000;
+  }
+  return pyFloat(v);
+}
+
+/** Epoch seconds of a TAI64N label: the 15 hex digits after "@4" (no leap-second correction). */
+export function tai64nTime(m: RegExpExecArray, ct: CompiledTemplate): number | undefined {
+  const v = groupValue(m, ct.value);
+  if (v === undefined) return undefined;
+  const hex = v.slice(2, 17);
+  if (!/^[0-9a-fA-F]+$/.test(hex)) return undefined;
+  return Number(BigInt('0x' + hex));
+}

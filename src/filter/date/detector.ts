@@ -1,0 +1,262 @@
+/**
+ * The date detector: which template finds the date of a line, with fail2ban's search order
+ * (datedetector.py): the template that matched last is tried first (an unanchored one only
+ * between the same boundaries as last time); otherwise templates are tried in list order, a
+ * line-anchored hit ends the search, a hit further into the line than expected is kept as a
+ * candidate while the search goes on, and the nearest candidate wins. Winners bubble up the list
+ * by hits × weight / distance, so the usual format is found with one regex search per line.
+ */
+import type { DateDetector, DateDetectorOptions, TemplateInfo } from './index.js';
+import { templatesFor } from './catalogue.js';
+import {
+  charAtCodePoint, codePointAt, codePointBefore, codePointIndex, isAlnum, unitIndex,
+} from './codepoints.js';
+import { compileTemplate, type CompiledTemplate } from './compile.js';
+import { epochTime, patternTime, tai64nTime } from './convert.js';
+import { defaultLocalZone, type LocalZone } from './localZone.js';
+import { LINE_BEGIN, LINE_END, TemplateKind, type TemplateDef } from './template.js';
+import { parseTimeZone } from './timezone.js';
+import { groupValue } from '../pyregex/index.js';
+
+/** A template as one detector uses it: shared definition, own statistics. */
+class Entry implements TemplateInfo {
+  hits = 0;
+  lastUsed = 0;
+  /** Code-point offset of the last match (fail2ban starts from "very far"). */
+  distance = 0x7fffffff;
+  readonly anchored: boolean;
+
+  constructor(readonly def: TemplateDef, readonly ct: CompiledTemplate) {
+    this.anchored = (def.flags & (LINE_BEGIN | LINE_END)) !== 0;
+  }
+  get name(): string { return this.def.name; }
+  get pattern(): string { return this.def.pattern ?? ''; }
+  get regex(): string { return this.def.regex; }
+  get baseWeight(): number { return this.def.weight; }
+  get weight(): number { return (this.hits * this.def.weight) / Math.max(1, this.distance); }
+}
+
+/** Seconds a template may stay unused before a newcomer may take its place regardless of weight. */
+const UNUSED_TIME = 300;
+const FAR = 0x7fffffff;
+
+class Detector implements DateDetector {
+  start = 0;
+  end = 0;
+  dropLine = false;
+  readonly stats: readonly Entry[];
+  readonly none: boolean;
+
+  private readonly order: Entry[];
+  private readonly zone: LocalZone;
+  private readonly defaultTz: number | null;
+  private readonly clock: () => number;
+
+  // Where the last date was found (code points) and the characters around it (-1 = none).
+  private lastIdx = FAR;
+  private lastDist = 1;
+  private lastBefore = -1;
+  private lastFirst = -1;
+  private lastEnd = FAR;
+  private lastEndLast = -1;
+  private lastAfter = -1;
+  private firstUnused = 0;
+
+  // The match time() converts.
+  private matchLine: string | null = null;
+  private match: RegExpExecArray | null = null;
+  private matchEntry: Entry | null = null;
+
+  constructor(opts: DateDetectorOptions) {
+    const context = opts.context ?? 'datepattern';
+    const list = templatesFor(opts.pattern, context);
+    this.order = list.templates.map((d) => new Entry(d, compileTemplate(d, context)));
+    this.stats = this.order.slice();
+    this.none = list.none;
+    this.defaultTz = opts.timezone === undefined ? null : parseTimeZone(opts.timezone, `${context}: timezone`);
+    this.zone = opts.localZone ?? defaultLocalZone();
+    this.clock = opts.clock ?? (() => Date.now() / 1000);
+  }
+
+  get templates(): readonly TemplateInfo[] {
+    return this.order;
+  }
+
+  /** Search with Python's search(line, pos, endpos) semantics (UTF-16 positions). */
+  private static exec(e: Entry, line: string, from: number, to: number): RegExpExecArray | null {
+    const re = e.ct.search;
+    re.lastIndex = from;
+    return re.exec(to >= line.length ? line : line.slice(0, to));
+  }
+
+  find(line: string): boolean {
+    const order = this.order;
+    const n = order.length;
+    let m: RegExpExecArray | null = null;
+    let entry: Entry | undefined;
+    let idx = this.lastIdx;
+    let dist = 0;
+    let endCp = 0;
+    let skip = FAR;
+    // The nearest match kept while searching on (fail2ban's "found").
+    let bestM: RegExpExecArray | null = null;
+    let bestIdx = 0;
+    let bestDist = FAR;
+    let bestEnd = 0;
+
+    if (idx < n) {
+      entry = order[idx]!;
+      if (entry.anchored) {
+        m = Detector.exec(entry, line, 0, line.length);
+        skip = idx;
+      } else if (this.sameBoundaries(line)) {
+        // Search only between the old boundaries.
+        m = Detector.exec(entry, line, unitIndex(line, this.lastDist), unitIndex(line, this.lastEnd));
+      } else {
+        m = Detector.exec(entry, line, 0, line.length);
+        skip = idx;
+      }
+      if (m !== null) {
+        dist = codePointIndex(line, m.index);
+        endCp = dist + codePointIndex(m[0], m[0].length);
+        if (!(n === 1 || entry.anchored || (dist === this.lastDist && endCp === this.lastEnd))) {
+          // Found elsewhere in the line: maybe another format now; keep it and search all.
+          bestM = m; bestIdx = idx; bestDist = dist; bestEnd = endCp;
+          m = null;
+        }
+      }
+    }
+    if (m === null) {
+      for (let i = 0; i < n; i++) {
+        if (i === skip) continue;
+        const e = order[i]!;
+        const r = Detector.exec(e, line, 0, line.length);
+        if (r === null) continue;
+        m = r;
+        entry = e;
+        idx = i;
+        dist = codePointIndex(line, r.index);
+        endCp = dist + codePointIndex(r[0], r[0].length);
+        if (i + 1 >= n || e.anchored) break;
+        if (dist > e.distance || dist > this.lastDist) {
+          // Further into the line than expected: perhaps a date inside the message.
+          if (dist < bestDist) { bestM = r; bestIdx = i; bestDist = dist; bestEnd = endCp; }
+          m = null;
+          continue;
+        }
+        break;
+      }
+      if (m === null && bestM !== null) {
+        m = bestM; idx = bestIdx; dist = bestDist; endCp = bestEnd;
+        entry = order[idx]!;
+      }
+    }
+    if (m === null || entry === undefined) {
+      this.match = null;
+      this.matchLine = null;
+      return false;
+    }
+    this.win(line, m, entry, idx, dist, endCp);
+    return true;
+  }
+
+  /** Are the characters around the last match's span the same in this line? */
+  private sameBoundaries(line: string): boolean {
+    const before = charAtCodePoint(line, this.lastDist - 1);
+    const first = charAtCodePoint(line, this.lastDist);
+    const after = charAtCodePoint(line, this.lastEnd);
+    const last = charAtCodePoint(line, this.lastEnd - 1);
+    return (before === this.lastBefore || (first === this.lastFirst && !isAlnum(this.lastFirst)))
+      && (after === this.lastAfter || (last === this.lastEndLast && !isAlnum(this.lastEndLast)));
+  }
+
+  private win(line: string, m: RegExpExecArray, entry: Entry, idx: number, dist: number, endCp: number): void {
+    entry.hits++;
+    entry.lastUsed = this.clock();
+    entry.distance = dist;
+    if (this.firstUnused === idx) this.firstUnused++;
+    const startUnit = m.index;
+    const endUnit = m.index + m[0].length;
+    this.lastDist = dist;
+    this.lastBefore = dist >= 1 ? codePointBefore(line, startUnit) : -1;
+    this.lastFirst = codePointAt(line, startUnit);
+    this.lastEnd = endCp;
+    // Python's line[end-1] wraps to the last character when end is 0.
+    this.lastEndLast = endUnit >= 1 ? codePointBefore(line, endUnit) : codePointBefore(line, line.length);
+    this.lastAfter = codePointAt(line, endUnit);
+    if (idx !== 0 && idx !== this.lastIdx) idx = this.reorder(idx);
+    this.lastIdx = idx;
+    this.match = m;
+    this.matchLine = line;
+    this.matchEntry = entry;
+    this.setSpan(m, entry);
+  }
+
+  /** Group 1's span in UTF-16 units. */
+  private setSpan(m: RegExpExecArray, entry: Entry): void {
+    const ct = entry.ct;
+    const g1 = groupValue(m, ct.group1);
+    if (g1 === undefined) {
+      // Group 1 did not take part: fail2ban then sees an empty date.
+      this.start = this.end = 0;
+      return;
+    }
+    if (ct.spans === null) {
+      this.end = m.index + m[0].length;
+      this.start = this.end - g1.length;
+      return;
+    }
+    const re = ct.spans;
+    re.lastIndex = m.index;
+    const md = re.exec(m.input);
+    const ix = md?.indices;
+    if (ix !== undefined) {
+      for (const g of ct.group1) {
+        const span = ix[g];
+        if (span !== undefined) { this.start = span[0]; this.end = span[1]; return; }
+      }
+    }
+    this.start = this.end = 0;
+  }
+
+  /** Move a winning template up the list (fail2ban's bubble-up). Returns its new index. */
+  private reorder(num: number): number {
+    const order = this.order;
+    const e = order[num]!;
+    const untime = e.lastUsed - UNUSED_TIME;
+    const weight = e.weight;
+    let pos = this.firstUnused < num ? this.firstUnused : num >> 1;
+    const movable = (p: number): boolean => weight > order[p]!.weight || untime > order[p]!.lastUsed;
+    if (!movable(pos)) {
+      if (pos === num - 1) return num;
+      pos = num - 1;
+      if (!movable(pos)) return num;
+    }
+    order.splice(num, 1);
+    order.splice(pos, 0, e);
+    while (this.firstUnused < order.length && order[this.firstUnused]!.hits) this.firstUnused++;
+    return pos;
+  }
+
+  time(line: string, now: number): number | null {
+    this.dropLine = false;
+    if (line !== this.matchLine && !this.find(line)) return null;
+    const m = this.match!;
+    const e = this.matchEntry!;
+    let t: number | null | undefined;
+    switch (e.def.kind) {
+      case TemplateKind.Pattern: t = patternTime(m, e.ct, now, this.zone, this.defaultTz); break;
+      case TemplateKind.Epoch: t = epochTime(m, e.ct, e.def.longEpoch); break;
+      default: t = tai64nTime(m, e.ct);
+    }
+    if (t === undefined) {
+      this.dropLine = true;
+      return null;
+    }
+    return t;
+  }
+}
+
+export function createDetector(opts: DateDetectorOptions): DateDetector {
+  return new Detector(opts);
+}
