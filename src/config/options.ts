@@ -91,8 +91,9 @@ function skipSpace(s: string, p: number): number {
 /**
  * Split a list such as an `action` value into items: whitespace (including newlines) separates
  * items except inside a `[...]` that follows a name, so parameters may span lines. Items are
- * returned stripped; a malformed bracket group makes its text split at whitespace like
- * fail2ban does (the pieces then fail in `extractOptions`).
+ * returned as found (callers strip them). Which text counts as a bracket group follows fail2ban's
+ * pattern, including the alternatives it falls back to when the first reading fails, so that a
+ * malformed list splits (and later fails) the same way.
  */
 export function splitWithOptions(text: string): string[] {
   const out: string[] = [];
@@ -103,9 +104,9 @@ export function splitWithOptions(text: string): string[] {
     if (text[pos] !== '[') {
       let p = pos;
       while (p < text.length && text[p] !== '[' && !isPySpace(text[p]!)) p++;
-      const group = bracketGroupEnd(text, p);
-      if (group >= 0 && (group === text.length || isPySpace(text[group]!))) end = group;
-      else if (p === text.length || isPySpace(text[p]!)) end = p;
+      const open = skipSpace(text, p);
+      if (text[open] === '[') end = new GroupMatcher(text).items(skipSpace(text, open + 1));
+      if (end < 0 && (p === text.length || isPySpace(text[p]!))) end = p;
     }
     if (end < 0) {
       // Not "name[...]": a run of non-space characters.
@@ -118,27 +119,75 @@ export function splitWithOptions(text: string): string[] {
   return out;
 }
 
-/** End (exclusive) of `\s*[ k=v, ... ]` starting at p (several groups allowed), or -1. */
-function bracketGroupEnd(s: string, p: number): number {
-  p = skipSpace(s, p);
-  if (s[p] !== '[') return -1;
-  p = skipSpace(s, p + 1);
-  for (;;) {
-    const keyEnd = scanKey(s, p);
-    if (keyEnd === p || s[keyEnd] !== '=') break;
-    p = keyEnd + 1;
-    const q = s[p];
-    const closing = q === '"' || q === "'" ? s.indexOf(q, p + 1) : -1;
-    if (closing >= 0) p = closing + 1;
-    else while (p < s.length && s[p] !== ',' && s[p] !== ']') p++;
-    p = skipSpace(s, p);
-    if (s[p] === ',') p = skipSpace(s, p + 1);
-    else if (s[p] === ']') {
-      const next = skipSpace(s, p + 1);
-      if (s[next] === '[') p = skipSpace(s, next + 1);
-    }
+/**
+ * The inside of a bracket group: items `key=value`, each followed by optional whitespace, an
+ * optional separator ("," or "] [") and whitespace, then the closing "]", which must be followed
+ * by whitespace or the end. Alternatives are tried in the order a regex engine would (more items
+ * first; quoted values first, then unquoted ones from the longest down); the first reading that
+ * works gives the end of the group. Results are memoised per position, so the search stays
+ * polynomial.
+ */
+class GroupMatcher {
+  private readonly memo = new Map<number, number>();
+
+  constructor(private readonly s: string) {}
+
+  /** End (exclusive) of the group whose items start at p, or -1. */
+  items(p: number): number {
+    const hit = this.memo.get(p);
+    if (hit !== undefined) return hit;
+    this.memo.set(p, -1); // an item is never empty, so recursion always moves forward
+    const r = this.itemFirst(p);
+    this.memo.set(p, r);
+    return r;
   }
-  return s[p] === ']' ? p + 1 : -1;
+
+  private itemFirst(p: number): number {
+    const s = this.s;
+    const keyEnd = scanKey(s, p);
+    if (keyEnd > p && s[keyEnd] === '=') {
+      const v = keyEnd + 1;
+      for (const valueEnd of this.valueEnds(v)) {
+        const afterSpace = skipSpace(s, valueEnd);
+        for (const next of this.separatorEnds(afterSpace)) {
+          const r = this.items(skipSpace(s, next));
+          if (r >= 0) return r;
+        }
+      }
+    }
+    // No (more) items: the group closes here, followed by whitespace or the end.
+    if (s[p] === ']' && (p + 1 === s.length || isPySpace(s[p + 1]!))) return p + 1;
+    return -1;
+  }
+
+  /** Where a value starting at v may end, in the order they are tried. */
+  private valueEnds(v: number): number[] {
+    const s = this.s;
+    const ends: number[] = [];
+    for (const q of ['"', "'"]) {
+      if (s[v] === q) {
+        const close = s.indexOf(q, v + 1);
+        if (close >= 0) ends.push(close + 1);
+      }
+    }
+    let e = v;
+    while (e < s.length && s[e] !== ',' && s[e] !== ']') e++;
+    for (let k = e; k >= v; k--) ends.push(k);
+    return ends;
+  }
+
+  /** Positions after an optional separator at p: ",", "] [", or none. */
+  private separatorEnds(p: number): number[] {
+    const s = this.s;
+    const ends: number[] = [];
+    if (s[p] === ',') ends.push(p + 1);
+    if (s[p] === ']') {
+      const next = skipSpace(s, p + 1);
+      if (s[next] === '[') ends.push(next + 1);
+    }
+    ends.push(p);
+    return ends;
+  }
 }
 
 function bad(text: string, what: string, place: Place): LogjailError {
