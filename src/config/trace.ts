@@ -2,8 +2,8 @@
  * Where each line of a resolved multi-line value (a failregex list) was written.
  *
  * Values are resolved as a whole, so the line numbers are recovered afterwards: each raw line
- * is expanded on its own and its place is given to the lines it produces. A raw line that is a
- * single reference to a multi-line option (`<mdre-<mode>>`, `%(known/failregex)s`) hands its
+ * is expanded on its own and its place is given to the lines it produces. A raw line that is
+ * nothing but a reference to another option (`<mdre-<mode>>`, `%(known/failregex)s`) hands its
  * lines the places of that option's own lines. When the counts do not add up (a reference that
  * spans lines, say) every line gets the place of the key.
  */
@@ -44,7 +44,7 @@ function trace(src: TraceSource, depth: number): Place[] | null {
       return null;
     }
     if (produced === 0) continue;
-    if (produced > 1 && depth < MAX_FOLLOW) {
+    if (depth < MAX_FOLLOW) {
       const inner = followed(src, line, depth);
       if (inner !== null && inner.length === produced) { out.push(...inner); continue; }
     }
