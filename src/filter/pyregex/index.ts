@@ -1,9 +1,23 @@
 /**
  * Python (fail2ban) regular expressions → JavaScript RegExp, with Python's meaning.
  *
- * INTERFACE (stable; other modules depend on it). The implementation behind it is in this folder.
+ * INTERFACE (stable; other modules depend on it). The implementation behind it is in this folder:
+ *
+ *   parser.ts      Python syntax → raw items (Python's errors, positions and rewrites)
+ *   lower.ts       flags applied → the model of ast.ts (charClasses.ts: Python's character sets)
+ *   exactness.ts   constructs where V8 and Python disagree and nothing below rewrites them
+ *   references.ts  conditionals and back-references rewritten into plain alternatives
+ *   emit.ts        the model → JavaScript source and the group-number map
+ *   literals.ts    required literals for a pre-filter
  */
 import { LogjailError } from '../../errors.js';
+import { lowerPattern } from './lower.js';
+import { FLAG, PythonSyntaxError, UnsupportedNamedEscape, parsePattern, type ParsedPattern } from './parser.js';
+import { checkLoops, checkSource, Inexact } from './exactness.js';
+import { resolveReferences, UnsupportedReference } from './references.js';
+import { emit, UnsupportedEmit } from './emit.js';
+import { literalsOf } from './literals.js';
+import type { Node } from './ast.js';
 
 export interface TranslateOptions {
   /** Python re.MULTILINE: ^ and $ match at every line (only failregex in multi-line filters). */
@@ -33,20 +47,92 @@ export interface CompiledPattern {
   readonly names: readonly string[];
 }
 
+const cache = new Map<string, CompiledPattern>();
+const CACHE_SIZE = 1000;
+
 /** Translate a Python pattern; throws LogjailError REGEX_SYNTAX / REGEX_UNSUPPORTED. */
 export function translate(pattern: string, opts: TranslateOptions = {}): CompiledPattern {
-  // Placeholder until the real translator lands: named groups and back-references only.
-  const names: string[] = [];
-  const src = pattern
-    .replace(/\(\?P<([A-Za-z_]\w*)>/g, (_m, n: string) => { names.push(n); return `(?<${n}>`; })
-    .replace(/\(\?P=([A-Za-z_]\w*)\)/g, '\\k<$1>');
+  const key = `${opts.multiline ? 'm' : ''}${opts.ignoreCase ? 'i' : ''}${opts.unicode === false ? 'a' : ''}${opts.indices ? 'd' : ''}:${pattern}`;
+  const cached = cache.get(key);
+  if (cached) return cached;
+  const compiled = compile(pattern, opts);
+  if (cache.size >= CACHE_SIZE) cache.delete(cache.keys().next().value as string);
+  cache.set(key, compiled);
+  return compiled;
+}
+
+function compile(pattern: string, opts: TranslateOptions): CompiledPattern {
+  const where = opts.context ?? 'pattern';
+  const { parsed, model } = analyse(pattern, opts);
+  const groupName = nameLookup(parsed);
+  let source: string;
+  let captures: ReadonlyMap<number, readonly number[]>;
+  try {
+    checkSource(model, groupName);
+    const resolved = resolveReferences(model, groupName);
+    checkLoops(resolved);
+    ({ source, captures } = emit(resolved, opts.unicode === false));
+  } catch (e) {
+    if (e instanceof Inexact || e instanceof UnsupportedReference || e instanceof UnsupportedEmit) {
+      throw unsupported(where, pattern, e.reason, e.pos);
+    }
+    throw e;
+  }
+  const flags = (opts.unicode === false ? '' : 'u') + (opts.indices ? 'd' : '');
   let regex: RegExp;
   try {
-    regex = new RegExp(src, (opts.ignoreCase ? 'i' : '') + (opts.multiline ? 'm' : '') + (opts.indices ? 'd' : ''));
+    regex = new RegExp(source, flags);
   } catch (e) {
-    throw new LogjailError('REGEX_SYNTAX', `${opts.context ?? 'pattern'}: ${(e as Error).message}`);
+    throw unsupported(where, pattern, `JavaScript rejects the translation (${(e as Error).message})`, undefined);
   }
-  return { pattern, regex, named: new Map(names.map((n, i) => [n, [i + 1]])), numbered: [[]], names };
+  const numbered: (readonly number[])[] = [[]];
+  for (let g = 1; g <= parsed.groups; g++) numbered.push(captures.get(g) ?? []);
+  const named = new Map<string, readonly number[]>();
+  for (const [name, g] of parsed.names) named.set(name, numbered[g]!);
+  return { pattern, regex, named, numbered, names: [...parsed.names.keys()] };
+}
+
+/** Parse and apply flags; Python's own syntax errors become REGEX_SYNTAX. */
+function analyse(pattern: string, opts: TranslateOptions): { parsed: ParsedPattern; model: Node } {
+  const where = opts.context ?? 'pattern';
+  const flags = (opts.ignoreCase ? FLAG.IGNORECASE : 0) | (opts.multiline ? FLAG.MULTILINE : 0);
+  try {
+    const parsed = parsePattern(pattern, flags);
+    return { parsed, model: lowerPattern(parsed) };
+  } catch (e) {
+    if (e instanceof PythonSyntaxError) {
+      throw new LogjailError('REGEX_SYNTAX', `${where}: ${e.message}${excerpt(pattern, e.pos)}`);
+    }
+    if (e instanceof UnsupportedNamedEscape) {
+      throw unsupported(where, pattern, `named character escape \\N{${e.charName}} (write the character or \\uXXXX instead)`, e.pos);
+    }
+    throw e;
+  }
+}
+
+function nameLookup(parsed: ParsedPattern): (index: number) => string {
+  const byIndex = new Map<number, string>();
+  for (const [name, g] of parsed.names) byIndex.set(g, name);
+  return (g) => {
+    const name = byIndex.get(g);
+    return name === undefined ? String(g) : `'${name}'`;
+  };
+}
+
+function unsupported(where: string, pattern: string, reason: string, pos: number | undefined): LogjailError {
+  const at = pos === undefined ? '' : ` at position ${pos}`;
+  return new LogjailError('REGEX_UNSUPPORTED', `${where}: ${reason}${at}${excerpt(pattern, pos)}`);
+}
+
+/** A short view of the pattern from `pos`, so the user can find the spot in a long filter regex. */
+function excerpt(pattern: string, pos: number | undefined): string {
+  const chars = Array.from(pattern);
+  if (pos === undefined) {
+    return chars.length <= 60 ? `: ${JSON.stringify(pattern)}` : `: ${JSON.stringify(chars.slice(0, 60).join(''))}…`;
+  }
+  const from = Math.max(0, pos - 10);
+  const text = chars.slice(from, pos + 40).join('');
+  return `: ${from > 0 ? '…' : ''}${JSON.stringify(text)}${pos + 40 < chars.length ? '…' : ''}`;
 }
 
 /** Value of a Python group in a JS match: the first of its JS captures that participated. */
@@ -62,7 +148,8 @@ export function groupValue(m: RegExpExecArray, js: readonly number[] | undefined
 /**
  * Literal strings such that any text the pattern can match (with re.search) contains at least one
  * of them; null when no such set can be derived. Used to skip lines that cannot match.
+ * Case-sensitive; parts under IGNORECASE contribute nothing.
  */
-export function requiredLiterals(_pattern: string, _opts: TranslateOptions = {}): string[] | null {
-  return null;
+export function requiredLiterals(pattern: string, opts: TranslateOptions = {}): string[] | null {
+  return literalsOf(analyse(pattern, opts).model);
 }
