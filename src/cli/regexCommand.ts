@@ -9,7 +9,7 @@ import { CompiledFilter, type FilterSpec, type UseDns } from '../filter/compiled
 import { Filter } from '../filter/filter.js';
 import { LineFeeder } from '../filter/lineFeeder.js';
 import type { Failure } from '../filter/types.js';
-import * as dateModule from '../filter/date/index.js';
+import { createDateDetector } from '../filter/date/index.js';
 import { readFileText } from './logInput.js';
 import { resolveFilterArg, resolveIgnoreArg, defaultConfigDir } from './filterArg.js';
 import { JsonOut, failureJson } from './regexJson.js';
@@ -91,10 +91,8 @@ export async function regexCommand(argv: string[]): Promise<number> {
   if (o.maxlines !== undefined) spec = { ...spec, maxlines: positiveInt(o.maxlines, '--maxlines') };
   if (o.datepattern !== undefined) spec = { ...spec, datepattern: o.datepattern };
 
-  const def = new CompiledFilter(spec, { useDns: useDns ?? 'warn' });
-  // TODO(lead): direct import once the date module exports its factory
-  const createDateDetector = (dateModule as unknown as { createDateDetector: (o: object) => dateModule.DateDetector }).createDateDetector;
-  const dates = createDateDetector({ pattern: spec.datepattern, timezone, context: `filter ${spec.name}`, wideYears: true });
+  const def = new CompiledFilter(spec, { useDns: useDns ?? loaded.useDns ?? 'warn' });
+  const dates = createDateDetector({ pattern: spec.datepattern, timezone, context: `filter ${spec.name}` });
   const stats = out === undefined ? new RegexStats(def, dates, {
     maxPrint: o.maxlines !== undefined ? Number(o.maxlines) : 20,
     printAllMatched: o['print-all-matched'] ?? false,

@@ -38,6 +38,8 @@ export class CompiledFilter {
    * failregex. null when some failregex has no usable literal.
    */
   readonly prefilter: LiteralPrefilter | null;
+  /** Failregex indices to try, by the first character of the text (ASCII); [128] for the rest. */
+  private readonly byFirst: readonly (readonly number[])[];
 
   constructor(spec: FilterSpec, opts: CompileOptions = {}) {
     this.name = spec.name;
@@ -73,5 +75,14 @@ export class CompiledFilter {
     });
     this.ignoreRegex = (spec.ignoreregex ?? []).map((r, i) => compile(r, `ignoreregex ${i + 1}`, false));
     this.prefilter = LiteralPrefilter.from(this.failRegex.map((r) => r.literals));
+    const all = this.failRegex.map((_r, i) => i);
+    const byFirst: number[][] = [];
+    for (let c = 0; c <= 128; c++) byFirst.push(all.filter((i) => this.failRegex[i]!.canStartWith(c)));
+    this.byFirst = byFirst;
+  }
+
+  /** The failregexes (indices, in order) that can match a text starting with this character code. */
+  candidates(firstChar: number): readonly number[] {
+    return this.byFirst[firstChar < 128 ? firstChar : 128]!;
   }
 }

@@ -41,10 +41,11 @@ export interface FilterOptions {
   /** Called when an ignoreregex hit removed a match. */
   readonly onIgnoreRegex?: (index: number) => void;
   /** Called when a date looked wrong (once-per-day style warnings are the caller's business). */
-  readonly onWarning?: (code: 'no-date' | 'odd-time' | 'too-old', line: string) => void;
+  readonly onWarning?: (code: 'no-date' | 'odd-time' | 'too-old' | 'bad-date', line: string) => void;
 }
 
 const NONE: readonly Failure[] = Object.freeze([]);
+const STOP = Symbol('stop');
 
 interface SearchResult {
   readonly m: RegExpExecArray;
@@ -72,7 +73,6 @@ function countNl(s: string, from: number, to: number): number {
 
 /** Run a regex on a buffer and work out which buffered lines the match covered. */
 function search(re: FilterRegex, text: string, org: readonly BufLine[]): SearchResult | null {
-  re.regex.lastIndex = 0;
   const m = re.regex.exec(text);
   if (m === null) return null;
   if (org.length <= 1) return { m, matched: org.slice(), unmatched: [] };
@@ -104,6 +104,16 @@ function search(re: FilterRegex, text: string, org: readonly BufLine[]): SearchR
 
 type MlfidEntry = { data: FailData };
 
+/** Skipped text: whole lines text[from, to). */
+interface Region {
+  readonly text: string;
+  readonly from: number;
+  readonly to: number;
+  readonly comments: boolean;
+}
+/** A skipped line (string) or a skipped region. */
+type Pending = string | Region;
+
 export class Filter {
   readonly def: CompiledFilter;
   private readonly dates: DateDetector;
@@ -126,11 +136,14 @@ export class Filter {
   /** Set when the last processed line matched the prefregex (statistics). */
   prefMatched = false;
   /**
-   * Lines that were skipped by the literal pre-filter without looking for their date:
-   * text[from, to) holds whole lines. Their dates matter only if a later line has none
-   * (it then takes the last known date), so they are examined lazily.
+   * Lines whose date was not parsed because they cannot fail (the literal pre-filter rejected
+   * them), oldest first. Their dates matter only when a later line has none (it then takes the
+   * last known date), so they are parsed lazily: when such a line comes, or every few entries
+   * (then only the newest usually needs parsing).
    */
-  private skipped: { text: string; from: number; to: number; comments: boolean } | null = null;
+  private readonly pending: Pending[] = [];
+  /** Single-line filter with a literal pre-filter and no daemon time rules: dates are parsed lazily. */
+  private readonly lazyDates: boolean;
 
   constructor(def: CompiledFilter, opts: FilterOptions) {
     this.def = def;
@@ -144,6 +157,7 @@ export class Filter {
     this.findTime = opts.findTime ?? 600;
     this.onIgnoreRegex = opts.onIgnoreRegex;
     this.onWarning = opts.onWarning;
+    this.lazyDates = def.maxlines === 1 && def.prefilter !== null && !this.checkFindTime;
     const real = opts.realClock ?? (() => Date.now() / 1000);
     this.mlfid = new TtlCache(100, 300, real);
   }
@@ -158,36 +172,52 @@ export class Filter {
    * `comments`: lines starting with "#" and empty lines are never processed (fail2ban-regex).
    */
   noteSkipped(text: string, from: number, to: number, comments: boolean): void {
-    if (to <= from) return;
-    if (this.skipped !== null) this.resolveSkipped();
-    this.skipped = { text, from, to, comments };
+    if (to > from) this.addPending({ text, from, to, comments });
   }
 
-  /** Find the newest dated line among the skipped ones: it is the last known date. */
-  private resolveSkipped(): void {
-    const sk = this.skipped;
-    if (sk === null) return;
-    this.skipped = null;
-    const { text, from } = sk;
-    let end = sk.to - 1; // at the "\n" ending the last line
+  private addPending(p: Pending): void {
+    const q = this.pending;
+    q.push(p);
+    if (q.length >= 8) this.resolve();
+  }
+
+  /** Bring lastDate up to date from the pending lines (newest dated line wins). */
+  private resolve(): true {
+    const q = this.pending;
+    if (q.length === 0) return true;
     const now = this.clock();
+    for (let i = q.length - 1; i >= 0; i--) {
+      const p = q[i]!;
+      if (typeof p === 'string' ? this.dateOf(p, now) : this.dateOfRegion(p, now)) break;
+    }
+    q.length = 0;
+    return true;
+  }
+
+  /** Parse the date of one line into lastDate; false when it has none. */
+  private dateOf(line: string, now: number): boolean {
+    const dd = this.dates;
+    if (!dd.find(line) || dd.end <= dd.start) return false;
+    const t = dd.time(line, now);
+    if (t === null) return false;
+    this.lastDate = t;
+    this.lastTimeText = line.slice(dd.start, dd.end);
+    return true;
+  }
+
+  private dateOfRegion(r: Region, now: number): boolean {
+    const { text, from } = r;
+    let end = r.to - 1; // at the "\n" ending the last line
     while (end >= from) {
       let start = text.lastIndexOf('\n', end - 1) + 1;
       if (start < from) start = from;
       let line = text.slice(start, end);
       while (line.endsWith('\r')) line = line.slice(0, -1);
       end = start - 1;
-      if (sk.comments && (line === '' || line.startsWith('#'))) continue;
-      const dd = this.dates;
-      if (dd.find(line) && dd.end > dd.start) {
-        const t = dd.time(line, now);
-        if (t !== null) {
-          this.lastDate = t;
-          this.lastTimeText = line.slice(dd.start, dd.end);
-          return;
-        }
-      }
+      if (r.comments && (line === '' || line.startsWith('#'))) continue;
+      if (this.dateOf(line, now)) return true;
     }
+    return false;
   }
 
   /**
@@ -199,9 +229,10 @@ export class Filter {
     let pre = '', dateText = '', post = line;
     let date: number | null = null;
     let noDate = false;
-    const now = this.clock();
+    // "now" is read only when needed (most lines carry their own date)
+    let now = NaN;
     if (journal !== undefined) {
-      this.skipped = null;
+      this.pending.length = 0;
       dateText = journal.text;
       date = journal.time;
       this.lastTimeText = dateText;
@@ -211,25 +242,35 @@ export class Filter {
       if (dd.find(line)) {
         const s = dd.start, e = dd.end;
         if (e > s) {
-          pre = line.slice(0, s);
-          dateText = line.slice(s, e);
+          if (s > 0) pre = line.slice(0, s);
           post = line.slice(e);
-          date = dd.time(line, now);
+          if (this.lazyDates && !this.def.prefilter!.test(pre, post)) {
+            // cannot fail: its date is parsed only if a later line needs it
+            this.addPending(line);
+            return NONE;
+          }
+          dateText = line.slice(s, e);
+          date = dd.time(line, now === now ? now : (now = this.clock()));
           if (date !== null) {
             this.lastTimeText = dateText;
             this.lastDate = date;
-            this.skipped = null;
+            this.pending.length = 0;
+          } else if (dd.dropLine) {
+            // fail2ban's date parser raises on this date: the line is dropped
+            this.onWarning?.('bad-date', line);
+            return NONE;
           }
-        } else if (this.resolve() && this.lastDate !== null && this.lastDate > now - 60) {
+        } else if (this.resolve() && this.lastDate !== null && this.lastDate > (now = this.clock()) - 60) {
           dateText = this.lastTimeText;
           date = this.lastDate;
         } else {
-          date = now;
+          date = now === now ? now : (now = this.clock());
         }
       }
       if (date === null) {
         noDate = true;
         this.resolve();
+        if (now !== now) now = this.clock();
         if (this.lastDate !== null && this.lastDate > now - 60) {
           pre = '';
           dateText = this.lastTimeText;
@@ -241,6 +282,7 @@ export class Filter {
       }
     }
     if (this.checkFindTime && date !== null) {
+      if (now !== now) now = this.clock();
       if (this.inOperation) {
         if (Math.abs(Math.trunc(date - now)) > 60) {
           this.onWarning?.('odd-time', line);
@@ -255,27 +297,62 @@ export class Filter {
     return this.findFailure({ pre, date: dateText, post, lineNo }, date, noDate);
   }
 
-  private resolve(): true {
-    if (this.skipped !== null) this.resolveSkipped();
-    return true;
+  private findFailure(cur: BufLine, date: number | null, noDate: boolean): readonly Failure[] {
+    return this.def.maxlines === 1 ? this.findSingle(cur, date, noDate) : this.findMulti(cur, date, noDate);
   }
 
-  private findFailure(cur: BufLine, date: number | null, noDate: boolean): readonly Failure[] {
+  /** The single-line case, without the buffer bookkeeping (the hot path). */
+  private findSingle(cur: BufLine, date: number | null, noDate: boolean): readonly Failure[] {
+    const def = this.def;
+    let buf = cur.pre === '' ? cur.post + '\n' : cur.pre + cur.post + '\n';
+    const pf = def.prefilter;
+    // a line without any failregex literal cannot fail (lazyDates tested this already)
+    if (pf !== null && !this.lazyDates && !pf.exact.test(buf)) return NONE;
+    const ignore = def.ignoreRegex;
+    if (ignore.length > 0 && ignore.length < def.failRegex.length - 2) {
+      if (this.ignoreLine(buf, [cur], null) !== null) return NONE;
+    }
+    let preGroups: Groups | null = null;
+    if (def.prefRegex !== null) {
+      const m = def.prefRegex.regex.exec(buf);
+      if (m === null) return NONE;
+      this.prefMatched = true;
+      preGroups = def.prefRegex.groups(m);
+      const content = preGroups['content'];
+      preGroups['content'] = undefined;
+      if (typeof content === 'string' && content !== '') buf = content + '\n';
+    }
+    let out: Failure[] | null = null;
+    const fr = def.failRegex;
+    const order = def.candidates(buf.charCodeAt(0));
+    for (let k = 0; k < order.length; k++) {
+      const idx = order[k]!;
+      const re = fr[idx]!;
+      const m = re.regex.exec(buf);
+      if (m === null) continue;
+      const r: SearchResult = { m, matched: [cur], unmatched: [] };
+      if (ignore.length > 0 && this.ignoreLine(buf, r.matched, r) !== null) {
+        if (!this.checkAll) break;
+        continue;
+      }
+      if (noDate && date === null && this.checkFindTime) continue;
+      const res = this.matched(idx, re, r, preGroups, date, cur.lineNo);
+      if (res === STOP) return out ?? NONE;
+      if (res !== null) {
+        if (out === null) out = res; else out.push(...res);
+      }
+      if (!this.checkAll) break;
+    }
+    return out ?? NONE;
+  }
+
+  private findMulti(cur: BufLine, date: number | null, noDate: boolean): readonly Failure[] {
     const def = this.def;
     const maxlines = def.maxlines;
-    let orgBuffer: BufLine[];
-    if (maxlines > 1) {
-      const b = this.lineBuffer;
-      b.push(cur);
-      orgBuffer = this.lineBuffer = b.length > maxlines ? b.slice(b.length - maxlines) : b.slice();
-    } else {
-      orgBuffer = this.lineBuffer = [cur];
-    }
+    const b = this.lineBuffer;
+    b.push(cur);
+    const orgBuffer = this.lineBuffer = b.length > maxlines ? b.slice(b.length - maxlines) : b.slice();
     let buf: string | null = bufText(orgBuffer);
-    const pf = def.prefilter;
-    // A line without any failregex literal cannot fail: skip the regexes (the buffer is kept).
-    if (pf !== null && maxlines === 1 && !pf.exact.test(buf)) return NONE;
-
     const ignore = def.ignoreRegex;
     if (ignore.length > 0 && ignore.length < def.failRegex.length - 2) {
       if (this.ignoreLine(buf, orgBuffer, null) !== null) return NONE;
@@ -287,7 +364,7 @@ export class Filter {
       this.prefMatched = true;
       preGroups = def.prefRegex.groups(r.m);
       const content = preGroups['content'];
-      delete preGroups['content'];
+      preGroups['content'] = undefined;
       if (typeof content === 'string' && content !== '') {
         this.lineBuffer = [{ pre: '', date: '', post: content, lineNo: cur.lineNo }];
         buf = null;
@@ -300,39 +377,52 @@ export class Filter {
       if (buf === null) buf = bufText(this.lineBuffer);
       const r = search(re, buf, orgBuffer);
       if (r === null) continue;
-      let fail: Groups = re.groups(r.m);
       if (ignore.length > 0 && this.ignoreLine(buf, orgBuffer, r) !== null) {
         buf = null;
         if (!this.checkAll) break;
         continue;
       }
       if (noDate && date === null && this.checkFindTime) continue;
-      if (!this.checkAll || maxlines > 1) {
-        this.lineBuffer = r.unmatched;
-        buf = null;
-      }
-      if (preGroups !== null) fail = { ...preGroups, ...fail };
-      const mlfid = fail['mlfid'];
-      if (mlfid !== undefined && mlfid !== null) {
-        fail = this.mergeFailure(String(mlfid), fail, r);
-        if (fail['nofail'] && !this.checkAll) return out ?? NONE;
-      } else {
-        const prev = fail['matches'];
-        fail['matches'] = (Array.isArray(prev) ? prev as string[] : []).concat(r.matched.map(wholeLine));
-      }
-      const found = this.failureIds(fail, re, r.m, mlfid !== undefined && mlfid !== null);
-      if (found === 'error') continue;
-      if (found === 'pending') {
-        fail['mlfpending'] = 1;
-        if (!this.checkAll && this.ignorePending) return out ?? NONE;
-        (out ??= []).push(this.failure(idx, null, 'raw', date, cur.lineNo, fail));
-      } else {
-        if (this.checkAll && mlfid !== undefined && mlfid !== null) fail = { ...fail };
-        for (const f of found) (out ??= []).push(this.failure(idx, f.id, f.kind, date, cur.lineNo, fail, f.ip));
+      this.lineBuffer = r.unmatched;
+      buf = null;
+      const res = this.matched(idx, re, r, preGroups, date, cur.lineNo);
+      if (res === STOP) return out ?? NONE;
+      if (res !== null) {
+        if (out === null) out = res; else out.push(...res);
       }
       if (!this.checkAll) break;
     }
     return out ?? NONE;
+  }
+
+  /**
+   * A failregex matched: merge groups (prefregex, multi-line session), choose the failure id.
+   * STOP: a session helper line ends the search (without checkAll); null: nothing to report.
+   */
+  private matched(idx: number, re: FilterRegex, r: SearchResult, preGroups: Groups | null, date: number | null,
+    lineNo: number): Failure[] | null | typeof STOP {
+    let fail: Groups = re.groups(r.m);
+    if (preGroups !== null) fail = Object.assign({}, preGroups, fail);
+    const mlfid = fail['mlfid'];
+    const hasMlfid = mlfid !== undefined && mlfid !== null;
+    if (hasMlfid) {
+      fail = this.mergeFailure(String(mlfid), fail, r);
+      if (fail['nofail'] && !this.checkAll) return STOP;
+    } else {
+      const prev = fail['matches'];
+      const lines = r.matched.map(wholeLine);
+      fail['matches'] = Array.isArray(prev) ? (prev as string[]).concat(lines) : lines;
+    }
+    const found = this.failureIds(fail, re, r.m, hasMlfid);
+    if (found === 'error') return null;
+    if (found === 'pending') {
+      fail['mlfpending'] = 1;
+      if (!this.checkAll && this.ignorePending) return STOP;
+      return [this.failure(idx, null, 'raw', date, lineNo, fail)];
+    }
+    if (found.length === 0) return null;
+    if (this.checkAll && hasMlfid) fail = Object.assign({}, fail);
+    return found.map((f) => this.failure(idx, f.id, f.kind, date, lineNo, fail, f.ip));
   }
 
   private failure(regexIndex: number, id: HostId | null, kind: FailureKind, time: number | null, lineNo: number,
@@ -427,15 +517,17 @@ export class Filter {
       if (!fail['nofail']) fail['nofail'] = fail['mlfgained'];
     } else if (fail['nofail']) flags |= 1;
     const forget = fail['mlfforget'];
-    delete fail['mlfforget'];
+    fail['mlfforget'] = undefined;
     if (forget) flags |= 2;
     if (entry !== undefined) {
       const g = entry.data as Groups;
       users = updateUsers(g, fail['user']);
-      if (g['nofail'] !== undefined) { if (g['nofail']) flags |= 4; delete g['nofail']; }
-      if (g['mlfgained'] !== undefined) { if (g['mlfgained']) flags |= 4; delete g['mlfgained']; }
-      if (flags & 8) delete g['mlfpending'];
-      if ((flags & 4) === 0 && !g['mlfpending']) delete g['matches'];
+      if (g['nofail']) flags |= 4;
+      g['nofail'] = undefined;
+      if (g['mlfgained']) flags |= 4;
+      g['mlfgained'] = undefined;
+      if (flags & 8) g['mlfpending'] = undefined;
+      if ((flags & 4) === 0 && !g['mlfpending']) g['matches'] = undefined;
       for (const k of Object.keys(fail)) {
         const v = fail[k];
         if (v !== undefined && v !== null) g[k] = v;
@@ -447,15 +539,15 @@ export class Filter {
       this.mlfid.set(mlfid, { data: fail as FailData });
     }
     const pending = fail['mlfpending'];
-    delete fail['mlfpending'];
+    fail['mlfpending'] = undefined;
     if (pending || (users !== undefined && users.size > 1)) {
-      delete fail['nofail'];
-      delete fail['mlfgained'];
+      fail['nofail'] = undefined;
+      fail['mlfgained'] = undefined;
       flags &= ~(8 | 1);
     }
     if ((flags & 1) === 0) {
       const nf = fail['nofail-matches'];
-      delete fail['nofail-matches'];
+      fail['nofail-matches'] = undefined;
       let m: string[] = Array.isArray(nf) ? (nf as string[]).slice() : [];
       const prev = fail['matches'];
       if (Array.isArray(prev)) m = m.concat(prev as string[]);

@@ -68,6 +68,14 @@ export class FilterRegex {
     this.skipGroups = seq;
   }
 
+  /**
+   * Can a match start at the beginning of a text whose first character has this code
+   * (128: any non-ASCII)? Only patterns anchored with ^ can say no.
+   */
+  canStartWith(_code: number): boolean {
+    return true;
+  }
+
   hasGroup(name: string): boolean {
     return this.compiled.named.has(name);
   }

@@ -87,7 +87,9 @@ function maskV6(w: number[], prefix: number): number[] {
   });
 }
 
-const cache = new Map<string, HostId>();
+/** Parsed ids by family restriction and prefix; a key per (only, cidr) keeps lookups allocation-free. */
+const caches = new Map<string, Map<string, HostId>>();
+let cached = 0;
 
 /**
  * Turn captured text into an id like fail2ban's IPAddr(text, cidr).
@@ -95,12 +97,18 @@ const cache = new Map<string, HostId>();
  * `cidr` is the captured prefix length, if any.
  */
 export function hostId(text: string, only?: Family, cidr?: number): HostId {
-  const key = `${only ?? ''}|${cidr ?? ''}|${text}`;
-  const hit = cache.get(key);
+  const ck = cidr === undefined ? (only ?? '') : `${only ?? ''}/${cidr}`;
+  let cache = caches.get(ck);
+  if (cache === undefined) caches.set(ck, (cache = new Map()));
+  const hit = cache.get(text);
   if (hit !== undefined) return hit;
   const id = computeHostId(text, only, cidr);
-  if (cache.size > 10000) cache.clear();
-  cache.set(key, id);
+  if (++cached > 20000) {
+    caches.clear();
+    cached = 0;
+    caches.set(ck, (cache = new Map()));
+  }
+  cache.set(text, id);
   return id;
 }
 

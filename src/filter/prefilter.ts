@@ -30,16 +30,24 @@ export class LiteralPrefilter {
   readonly exact: RegExp;
   /** Global regex scanning raw text (dates still in) for candidate lines. */
   readonly raw: RegExp;
+  private readonly newline: boolean;
 
   private constructor(literals: readonly string[]) {
     this.literals = literals;
     this.exact = new RegExp(literals.map(escape).join('|'));
+    this.newline = literals.some((l) => l.includes('\n'));
     const halves: string[] = [];
     for (const l of literals) {
       const h = Math.ceil(l.length / 2);
       halves.push(l.slice(0, h), l.slice(l.length - h));
     }
     this.raw = new RegExp(minimal(halves).map(escape).join('|'), 'g');
+  }
+
+  /** Can the date-less text pre + post (+ "\n") of a single line contain a literal? */
+  test(pre: string, post: string): boolean {
+    const t = pre === '' ? post : pre + post;
+    return this.exact.test(this.newline ? t + '\n' : t);
   }
 
   /** null when some regex has no literal (it could match anything). */

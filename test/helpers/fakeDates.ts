@@ -1,5 +1,5 @@
 /** A minimal date detector for engine tests: syslog dates at line start, year 2005, UTC. */
-import type { DateDetector, TemplateStat } from '../../src/filter/date/index.js';
+import type { DateDetector, TemplateInfo } from '../../src/filter/date/index.js';
 
 const MON: Record<string, number> = { Jan: 0, Feb: 1, Mar: 2, Apr: 3, May: 4, Jun: 5, Jul: 6, Aug: 7, Sep: 8, Oct: 9, Nov: 10, Dec: 11 };
 const RE = /^(\w{3}) ([ \d]\d) (\d\d):(\d\d):(\d\d)/;
@@ -8,7 +8,9 @@ export class FakeDates implements DateDetector {
   start = 0;
   end = 0;
   finds = 0;
-  readonly stats: TemplateStat[] = [{ name: 'syslog', hits: 0 }];
+  readonly stats: (TemplateInfo & { hits: number })[] = [{ name: 'syslog', hits: 0, pattern: '', regex: '', baseWeight: 1, weight: 1 }];
+  get templates(): readonly TemplateInfo[] { return this.stats; }
+  readonly dropLine = false;
   readonly none = false;
   private m: RegExpExecArray | null = null;
   find(line: string): boolean {
