@@ -70,13 +70,28 @@ function readJail(cfg: LayeredConfig, files: ConfigFiles, name: string): JailEnt
   try {
     const first = readOptions(cfg, name, ['enabled', 'backend', 'filter']);
     enabled = first.typed.get('enabled') === true;
-    if (!enabled) return Object.freeze({ name, enabled, raw: Object.freeze(raw), place });
-    return Object.freeze({ name, enabled, raw: Object.freeze(raw), config: loadJail(cfg, files, name, first, place), place });
+    if (!enabled) return Object.freeze({ name, enabled, raw: Object.freeze(raw), options: bestEffort(cfg, name), place });
+    const config = loadJail(cfg, files, name, first, place);
+    return Object.freeze({ name, enabled, raw: Object.freeze(raw), options: config.options, config, place });
   } catch (e) {
     if (!(e instanceof LogjailError)) throw e;
     return Object.freeze({ name, enabled: enabled || asBool(cfg.sections.get(name)?.get('enabled')?.value ?? ''),
-      raw: Object.freeze(raw), error: e, place });
+      raw: Object.freeze(raw), options: bestEffort(cfg, name), error: e, place });
   }
+}
+
+/** The jail options that resolve, for jails that are not (or cannot be) loaded. */
+function bestEffort(cfg: LayeredConfig, jail: string): Readonly<Record<string, string>> {
+  const out: Record<string, string> = {};
+  for (const key of JAIL_OPTIONS.keys()) {
+    try {
+      const v = cfg.get(jail, key);
+      if (v !== undefined) out[key] = v;
+    } catch (e) {
+      if (!(e instanceof LogjailError)) throw e;
+    }
+  }
+  return Object.freeze(out);
 }
 
 interface ReadOptions {

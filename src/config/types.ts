@@ -2,7 +2,7 @@
  * The typed, frozen results of reading a fail2ban configuration tree. Durations are seconds
  * (fractions possible, as in fail2ban); -1 as a ban time means "forever".
  */
-import type { Place } from '../errors.js';
+import type { LogjailError, Place } from '../errors.js';
 import type { ConfigWarning } from './diagnostics.js';
 
 /** A filter (filter.d/NAME) resolved for one jail, or on its own for `logjail regex`. */
@@ -143,10 +143,15 @@ export interface JailEntry {
   readonly enabled: boolean;
   /** Raw (not interpolated) options of the section itself. */
   readonly raw: Readonly<Record<string, string>>;
+  /**
+   * The options fail2ban reads for a jail, resolved (strings as written after %(...)s). For a
+   * disabled or broken jail this is best effort: options that cannot be resolved are left out.
+   */
+  readonly options: Readonly<Record<string, string>>;
   /** The typed configuration, for enabled jails that load without error. */
   readonly config?: JailConfig;
   /** Why an enabled jail cannot be used (fail2ban skips such a jail). */
-  readonly error?: Error;
+  readonly error?: LogjailError;
   readonly place: Place;
 }
 

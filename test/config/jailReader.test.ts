@@ -99,6 +99,8 @@ describe('jail reader', () => {
     t.after(x.remove);
     const cfg = load(x);
     assert.deepEqual(cfg.jails.map((j) => [j.name, j.enabled, j.config !== undefined]), [['on', true, true], ['off', false, false], ['unset', false, false]]);
+    assert.deepEqual({ ...cfg.jails[1]!.options }, { enabled: 'false', filter: 'app', logpath: '/l' }, 'disabled jails still show their options');
+    assert.deepEqual({ ...cfg.jails[1]!.raw }, { enabled: 'false' });
   });
 
   it('keeps the error of a broken jail in its entry and still loads the others', (t) => {
@@ -108,10 +110,10 @@ describe('jail reader', () => {
     const cfg = load(x);
     const bad = cfg.jails.find((j) => j.name === 'bad')!;
     assert.ok(bad.error instanceof LogjailError);
-    assert.equal((bad.error as LogjailError).code, 'LJ111');
-    assert.equal((bad.error as LogjailError).place.line, 6);
-    assert.equal((bad.error as LogjailError).place.key, 'bantime');
-    assert.equal((cfg.jails.find((j) => j.name === 'worse')!.error as LogjailError).code, 'LJ401');
+    assert.equal(bad.error!.code, 'LJ111');
+    assert.equal(bad.error!.place.line, 6);
+    assert.equal(bad.error!.place.key, 'bantime');
+    assert.equal(cfg.jails.find((j) => j.name === 'worse')!.error!.code, 'LJ401');
     assert.ok(jail(cfg, 'good'));
   });
 
@@ -120,14 +122,14 @@ describe('jail reader', () => {
       '[b]', 'enabled = true', 'logpath = /var/log/my file.log'));
     t.after(x.remove);
     const cfg = load(x);
-    assert.equal((cfg.jails[0]!.error as LogjailError).code, 'LJ109');
-    assert.equal((cfg.jails[1]!.error as LogjailError).code, 'LJ109');
+    assert.equal(cfg.jails[0]!.error!.code, 'LJ109');
+    assert.equal(cfg.jails[1]!.error!.code, 'LJ109');
   });
 
   it('rejects two actions with the same name in one jail', (t) => {
     const x = tree(lines('[app]', 'enabled = true', 'filter = app', 'logpath = /l', 'action = block', '         block[port=80]'));
     t.after(x.remove);
-    assert.equal((load(x).jails[0]!.error as LogjailError).code, 'LJ115');
+    assert.equal(load(x).jails[0]!.error!.code, 'LJ115');
   });
 
   it('accepts the same action twice under different names', (t) => {
@@ -143,7 +145,7 @@ describe('jail reader', () => {
     const cfg = load(x);
     assert.ok(jail(cfg, long));
     assert.ok(cfg.warnings.some((w) => w.code === 'LJ114' && w.detail.includes(long)));
-    assert.equal((cfg.jails[1]!.error as LogjailError).code, 'LJ114');
+    assert.equal(cfg.jails[1]!.error!.code, 'LJ114');
   });
 
   it('warns about a misspelt option with the nearest name, but not about variables in use', (t) => {
