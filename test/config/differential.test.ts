@@ -108,7 +108,7 @@ describe('configuration reader compared with fail2ban-client', { skip }, () => {
   });
 
   it('extends stock values with %(known/...)s and <known/...>, as fail2ban does', () => {
-    const tree = scratchTree(fixtureDir('known-extend'), ['auth.log', 'mail.log']);
+    const tree = scratchTree(fixtureDir('known-extend'), ['auth.log', 'mail.log', 'mongodb.log', 'access.log']);
     after(tree.remove);
     const { ours } = compareTree(tree.dir);
     const sshd = ours.jails.find((j) => j.name === 'sshd')!.config!;
