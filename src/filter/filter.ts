@@ -433,7 +433,7 @@ export class Filter {
       regexIndex,
       id: id === null ? '' : id.text,
       family: id === null ? null : id.family,
-      kind: id === null ? 'raw' : kind,
+      kind: id === null ? 'pending' : kind,
       time,
       lineNo,
       data,

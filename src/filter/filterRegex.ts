@@ -16,6 +16,11 @@ export interface FilterRegexOptions {
 }
 
 const COMPOSITE = /^(alt_|tuple_)(.*?)(?:_\d+)?$/;
+/**
+ * A global flag group wrapped in a group, `((?i)x)` or `(?:(?i)x)`, is read as the scoped
+ * `(?i:x)`, as fail2ban does (Python 3.11 rejects global flags that are not at the start).
+ */
+const GLOBAL_TO_SCOPED = /(?<!\\)\((?:\?:)?(\(\?[a-z]+)\)/g;
 const RENAME: Readonly<Record<string, string>> = { id: 'fid', port: 'fport' };
 
 export class FilterRegex {
@@ -35,7 +40,7 @@ export class FilterRegex {
 
   constructor(configured: string, opts: FilterRegexOptions) {
     this.configured = configured;
-    this.expanded = expandHostTags(configured, { noDns: opts.noDns });
+    this.expanded = expandHostTags(configured, { noDns: opts.noDns }).replace(GLOBAL_TO_SCOPED, '$1:');
     if (this.expanded.trim() === '') throw new LogjailError('REGEX_EMPTY', `${opts.context} is empty`);
     const tOpts = { multiline: opts.multiline, context: opts.context };
     this.compiled = translate(this.expanded, tOpts);

@@ -18,7 +18,9 @@ export type FailureKind =
   /** id is raw text kept as is: an F-ID value, an unparsable address, or a host name in raw mode */
   | 'raw'
   /** id is a host name still to be resolved (usedns yes/warn) */
-  | 'dns';
+  | 'dns'
+  /** no id yet: a multi-line session failure waiting for its address (checkAllRegex only) */
+  | 'pending';
 
 /** One failure found in the log: who failed, when, and on which line. */
 export interface Failure {
