@@ -51,13 +51,24 @@ interface Variant {
 
 const DIRECTIVE = /^#+ ?(failJSON|(?:file|filter)Options|addFILE):(.+)$/;
 
-/** The tiny expressions the sample files use: name == 'x', opts.get('k') != 'v'. */
+/**
+ * The tiny expressions the sample files use: `name == 'x'`, `opts.get('k') != 'v'`,
+ * `not opts.get('k')`, `opts.get('k')`.
+ */
 export function evalCondition(expr: string, name: string, opts: Opts): boolean {
-  const m = /^\s*(name|opts\.get\('([\w.-]+)'\))\s*(==|!=)\s*'([^']*)'\s*$/.exec(expr);
-  if (m === null) throw new Error(`unsupported sample expression: ${expr}`);
-  const left = m[1] === 'name' ? name : opts[m[2]!];
-  const eq = left === m[4];
-  return m[3] === '==' ? eq : !eq;
+  const term = (t: string): unknown => {
+    const g = /^opts\.get\('([\w.-]+)'\)$/.exec(t);
+    if (g !== null) return opts[g[1]!];
+    if (t === 'name') return name;
+    throw new Error(`unsupported sample expression: ${expr}`);
+  };
+  const e = expr.trim();
+  const neg = /^not\s+(.+)$/.exec(e);
+  if (neg !== null) return !evalCondition(neg[1]!, name, opts);
+  const m = /^(\S+?)\s*(==|!=)\s*'([^']*)'$/.exec(e);
+  if (m === null) return Boolean(term(e));
+  const eq = term(m[1]!) === m[3];
+  return m[2] === '==' ? eq : !eq;
 }
 
 function sameHost(f: Failure, v: unknown): boolean {
