@@ -108,6 +108,7 @@ export async function regexCommand(argv: string[]): Promise<number> {
     checkAllRegex: out === undefined && !(o['no-check-all'] ?? false),
     ignorePending: out !== undefined,
     checkFindTime: false,
+    lazyDates: stats === null,
     ...(stats !== null ? { onIgnoreRegex: (i: number) => stats.ignoreHit(i) } : {}),
   });
   const json = out === 'json' ? new JsonOut(process.stdout) : null;

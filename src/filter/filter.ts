@@ -38,6 +38,11 @@ export interface FilterOptions {
   /** Daemon time rules: ignore old lines while catching up, treat odd dates as now in operation. */
   readonly checkFindTime?: boolean;
   readonly findTime?: number;
+  /**
+   * Parse the dates of lines that cannot fail only when needed (default true). Off when exact
+   * per-line date statistics are wanted.
+   */
+  readonly lazyDates?: boolean;
   /** Called when an ignoreregex hit removed a match. */
   readonly onIgnoreRegex?: (index: number) => void;
   /** Called when a date looked wrong (once-per-day style warnings are the caller's business). */
@@ -157,7 +162,7 @@ export class Filter {
     this.findTime = opts.findTime ?? 600;
     this.onIgnoreRegex = opts.onIgnoreRegex;
     this.onWarning = opts.onWarning;
-    this.lazyDates = def.maxlines === 1 && def.prefilter !== null && !this.checkFindTime;
+    this.lazyDates = (opts.lazyDates ?? true) && def.maxlines === 1 && def.prefilter !== null && !this.checkFindTime;
     const real = opts.realClock ?? (() => Date.now() / 1000);
     this.mlfid = new TtlCache(100, 300, real);
   }
