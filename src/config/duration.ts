@@ -66,6 +66,8 @@ function isDigit(c: string): boolean {
 
 // ---- a small evaluator for Python arithmetic on numbers ----
 
+const MAX_NESTING = 100;
+
 type Tok = { t: 'num'; v: number } | { t: 'op'; v: string };
 
 function tokenize(s: string): Tok[] {
@@ -121,24 +123,37 @@ export function evaluate(expr: string): number {
     }
     return v;
   };
-  // unary := ("+"|"-") unary | power
+  // unary := ("+"|"-") unary | power   (iterative: "-----1" must not exhaust the stack)
   const unary = (): number => {
-    if (isOp('-')) { pos++; return -unary(); }
-    if (isOp('+')) { pos++; return unary(); }
-    return power();
+    let sign = 1;
+    while (isOp('-') || isOp('+')) { if ((toks[pos++] as { v: string }).v === '-') sign = -sign; }
+    return sign * power();
   };
-  // power := atom ("**" unary)?
+  // power := atom ("**" ("+"|"-")* atom)*, right-associative (collected, then folded)
   const power = (): number => {
-    const base = atom();
-    if (isOp('**')) { pos++; return base ** unary(); }
-    return base;
+    const operands = [atom()];
+    const signs = [1];
+    while (isOp('**')) {
+      pos++;
+      let sign = 1;
+      while (isOp('-') || isOp('+')) { if ((toks[pos++] as { v: string }).v === '-') sign = -sign; }
+      operands.push(atom());
+      signs.push(sign);
+    }
+    // a ** -b ** c is a ** (-(b ** c)): a sign applies to the whole power on its right.
+    let v = operands[operands.length - 1]!;
+    for (let i = operands.length - 2; i >= 0; i--) v = operands[i]! ** (signs[i + 1]! * v);
+    return v;
   };
+  let nesting = 0;
   const atom = (): number => {
     const t = toks[pos++];
     if (t === undefined) throw new Error('incomplete expression');
     if (t.t === 'num') return t.v;
     if (t.v === '(') {
+      if (++nesting > MAX_NESTING) throw new Error('parentheses nest too deeply');
       const v = sum();
+      nesting--;
       if (!isOp(')')) throw new Error('missing ")"');
       pos++;
       return v;

@@ -17,6 +17,7 @@ export interface NameWithOptions {
 }
 
 const KEY_CHAR_RE = /[\p{L}\p{N}_.-]/u;
+const MAX_ITEMS = 1000;
 
 /** Parse `name[k=v, ...]`. Throws LogjailError LJ108 on malformed input. */
 export function extractOptions(text: string, place: Place = {}): NameWithOptions {
@@ -133,16 +134,19 @@ class GroupMatcher {
   constructor(private readonly s: string) {}
 
   /** End (exclusive) of the group whose items start at p, or -1. */
-  items(p: number): number {
+  items(p: number, depth = 0): number {
     const hit = this.memo.get(p);
     if (hit !== undefined) return hit;
-    this.memo.set(p, -1); // an item is never empty, so recursion always moves forward
-    const r = this.itemFirst(p);
+    // An item is never empty, so recursion always moves forward; the depth bound only keeps an
+    // absurd list (thousands of items in one bracket) from exhausting the stack.
+    if (depth > MAX_ITEMS) return -1;
+    this.memo.set(p, -1);
+    const r = this.itemFirst(p, depth);
     this.memo.set(p, r);
     return r;
   }
 
-  private itemFirst(p: number): number {
+  private itemFirst(p: number, depth: number): number {
     const s = this.s;
     const keyEnd = scanKey(s, p);
     if (keyEnd > p && s[keyEnd] === '=') {
@@ -150,7 +154,7 @@ class GroupMatcher {
       for (const valueEnd of this.valueEnds(v)) {
         const afterSpace = skipSpace(s, valueEnd);
         for (const next of this.separatorEnds(afterSpace)) {
-          const r = this.items(skipSpace(s, next));
+          const r = this.items(skipSpace(s, next), depth + 1);
           if (r >= 0) return r;
         }
       }

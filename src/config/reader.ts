@@ -59,11 +59,16 @@ export class LayeredConfig implements ConfigView {
     return [...(this.sections.get(section)?.keys() ?? [])];
   }
 
-  /** The raw entry found for a key: vars are not consulted. */
+  /**
+   * The raw entry found for a key: vars are not consulted. Keys are lower-case, except the
+   * suffix of a conditional key, which is kept as written ("x?family=INET6"): such a key is
+   * found by its exact name.
+   */
   entry(section: string, key: string): IniValue | undefined {
     const k = key.toLowerCase();
     if (section !== DEFAULT_SECTION) {
-      const own = this.sections.get(section)?.get(k);
+      const s = this.sections.get(section);
+      const own = s?.get(k) ?? (k !== key ? s?.get(key) : undefined);
       if (own !== undefined) return own;
     }
     return this.defaults.get(k);
@@ -78,7 +83,7 @@ export class LayeredConfig implements ConfigView {
     if (section !== DEFAULT_SECTION && !this.sections.has(section)) return undefined;
     const fromVars = vars?.get(k);
     if (fromVars !== undefined) return interpolate(this, section, k, fromVars, vars);
-    const e = this.entry(section, k);
+    const e = this.entry(section, key);
     if (e === undefined) return undefined;
     return interpolate(this, section, k, e.value, vars, placeOf(e));
   }

@@ -63,7 +63,8 @@ describe('durations compared with fail2ban', { skip: referenceAvailable() ? fals
     const texts = ['10m', '1h', '1d12h30m', '1y 6mo', '1hour+30min', '2 days', '1.5h', '-1', ' 5 m ', '1 h 2', '1h30',
       '1d-1h', '3 weeks 2 days', '1MO', '1Min', '1 2 3', '1 2', '2 * 3d', '1.d', '1_000', '010', '0', '00', '1e3', '.5h',
       '10 m 5', 'm', '1d_', '1 day, 2', '5mins', '2hours30minutes', '1y-1mo-1w-1d-1h-1m-1s', '(1+2)*60', '1/0', 'abc',
-      '1 se', '1wee', '1hou', '+5', '--5', '2**3', '7//2', '7%3', '-7%3'];
+      '1 se', '1wee', '1hou', '+5', '--5', '2**3', '7//2', '7%3', '-7%3',
+      '2**-3**2', '2**3**2', '-2**2', '(-2)**2', '2**-1', '-(1h)', '2*-3', '((1))m'];
     const ours = texts.map((t) => {
       try {
         return parseDuration(t);
