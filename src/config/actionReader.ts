@@ -16,7 +16,7 @@ import { LogjailError, type Place } from '../errors.js';
 import { asBool, DefinitionReader } from './definition.js';
 import { Diagnostics } from './diagnostics.js';
 import { parseDuration } from './duration.js';
-import { ConfigFiles } from './reader.js';
+import { ConfigFiles, joinPath } from './reader.js';
 import { ESCAPED_TAGS, hasFamilyConditionals } from './tags.js';
 import type { ActionCommands, ActionDefinition } from './types.js';
 
@@ -53,11 +53,11 @@ export function readActionWith(files: ConfigFiles, file: string, params: Readonl
   jail: JailContext, place: Place = {}): ActionDefinition {
   if (file.endsWith('.py')) return pythonAction(files, file, params, place);
   const init = nameAction(file, params, jail.name);
-  const layerName = file.startsWith('./') ? path.resolve(file) : 'action.d/' + file;
+  const layerName = file.startsWith('./') ? path.resolve(file) : joinPath('action.d', file);
   const cfg = files.layered(layerName);
   if (cfg === null) {
     throw new LogjailError('CONFIG_MISSING_FILE',
-      `action "${file}" not found (looked for ${path.join(files.baseDir, layerName)}.conf/.local)`, place);
+      `action "${file}" not found (looked for ${joinPath(files.baseDir, layerName)}.conf/.local)`, place);
   }
   const reader = new DefinitionReader(cfg, cfg.roots[0]!, init, ACTION_OPTIONS);
   reader.readOptions(jail.vars, false);

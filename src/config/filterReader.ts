@@ -14,7 +14,7 @@ import { LogjailError, type Place } from '../errors.js';
 import { DefinitionReader, DEFINITION, INIT, lowerKeys, pyInt } from './definition.js';
 import type { IniValue } from './ini.js';
 import { interpolate, KNOWN_PREFIX } from './interpolate.js';
-import { ConfigFiles, type LayeredConfig } from './reader.js';
+import { ConfigFiles, joinPath, type LayeredConfig } from './reader.js';
 import { Diagnostics } from './diagnostics.js';
 import { shellSplit } from './shellSplit.js';
 import { conditionalBases, resolveTagsIn } from './tags.js';
@@ -45,11 +45,11 @@ export class FilterReading {
   /** Locate and read the filter; LJ401 when it does not exist. */
   static open(files: ConfigFiles, name: string, params: Readonly<Record<string, string>>, place: Place = {}): FilterReading {
     const explicit = /\.(conf|local)$/.test(name) && name.includes('/');
-    const layerName = explicit ? name : name.startsWith('./') ? path.resolve(name) : 'filter.d/' + name;
+    const layerName = explicit ? name : name.startsWith('./') ? path.resolve(name) : joinPath('filter.d', name);
     const cfg = explicit ? files.explicit(name) : files.layered(layerName);
     if (cfg === null || cfg.files.length === 0) {
       throw new LogjailError('FILTER_NOT_FOUND',
-        `filter "${name}" not found (looked for ${explicit ? path.resolve(name) : path.join(files.baseDir, layerName) + '.conf/.local'})`, place);
+        `filter "${name}" not found (looked for ${explicit ? path.resolve(name) : joinPath(files.baseDir, layerName) + '.conf/.local'})`, place);
     }
     return new FilterReading(name, cfg, params, cfg.roots[0]!, place);
   }

@@ -119,6 +119,14 @@ describe('action reader', () => {
     assert.equal(d.warnings[0]?.code, 'LJ113');
   });
 
+  it('reads an action given as an absolute name without extension', (t) => {
+    const tree = actions();
+    t.after(tree.remove);
+    const a = readAction('/nonexistent', tree.path('action.d/notify'), {}, { name: 'web' });
+    assert.equal(a.actname, tree.path('action.d/notify'));
+    assert.equal(a.timeout, 120);
+  });
+
   it('reports a missing action file and self-referencing tags', (t) => {
     const tree = actions();
     t.after(tree.remove);

@@ -120,6 +120,13 @@ describe('filter reader', () => {
     assert.equal(f.file, tree.path('custom/extra.conf'));
   });
 
+  it('reads a filter given as an absolute name without extension, with its layers', (t) => {
+    const tree = filters();
+    t.after(tree.remove);
+    const f = readFilter('/nonexistent', tree.path('filter.d/web'), { level: 'strict' });
+    assert.equal(f.failregex[2], '^agent (?:curl|wget|python) from <HOST>$', 'web.local is read too');
+  });
+
   it('reads a filter given relative to the working directory as ./file', (t) => {
     const tree = filters();
     t.after(tree.remove);
