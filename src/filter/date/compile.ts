@@ -21,7 +21,8 @@ export interface FieldGroup {
   readonly captures: readonly number[];
 }
 
-export interface CompiledTemplate {
+/** One translation of a template (for ASCII-only lines, or for any line). */
+export interface CompiledVariant {
   /** Search regex ('g' flag: searched from lastIndex). */
   readonly search: RegExp;
   /** Sticky regex with indices, to find group 1's span; null when group 1 ends the match. */
@@ -34,6 +35,16 @@ export interface CompiledTemplate {
   readonly fields: readonly FieldGroup[];
   /** JS captures of the AM/PM group, null when the pattern has none. */
   readonly ampm: readonly number[] | null;
+}
+
+/**
+ * Python's \d \w \s \b are Unicode-aware; their exact JS forms are large classes that make every
+ * search slow. On a line that is pure ASCII the plain JS classes mean the same, so each template is
+ * translated twice and the detector picks by line.
+ */
+export interface CompiledTemplate {
+  readonly ascii: CompiledVariant;
+  readonly unicode: CompiledVariant;
 }
 
 const compiled = new WeakMap<TemplateDef, CompiledTemplate>();
@@ -74,6 +85,12 @@ function jsGroupCount(re: RegExp): number {
 export function compileTemplate(def: TemplateDef, context: string): CompiledTemplate {
   const known = compiled.get(def);
   if (known !== undefined) return known;
+  const result: CompiledTemplate = { ascii: compileVariant(def, context, false), unicode: compileVariant(def, context, true) };
+  compiled.set(def, result);
+  return result;
+}
+
+function compileVariant(def: TemplateDef, context: string, unicode: boolean): CompiledVariant {
   let source = def.source;
   let ignoreCase = false;
   const lead = LEADING_FLAGS.exec(source);
@@ -84,10 +101,11 @@ export function compileTemplate(def: TemplateDef, context: string): CompiledTemp
   }
   let cp;
   try {
-    cp = translate(source, { ignoreCase, unicode: true, context: `${context}, date template "${def.name}"` });
+    cp = translate(source, { ignoreCase, unicode, context: `${context}, date template "${def.name}"` });
   } catch (e) {
     const detail = isLogjailError(e) ? e.detail : String(e);
-    throw new LogjailError('DATE_PATTERN', `${context}: date template "${def.name}" (regex ${def.regex}): ${detail}`);
+    const what = def.pattern !== null ? `datepattern "${def.pattern}"` : `date template "${def.name}"`;
+    throw new LogjailError('DATE_PATTERN', `${context}: ${what} does not compile (regex ${def.regex}): ${detail}`);
   }
   const flags = cp.regex.flags.replace(/[gyd]/g, '');
   const search = new RegExp(cp.regex.source, flags + 'g');
@@ -98,7 +116,7 @@ export function compileTemplate(def: TemplateDef, context: string): CompiledTemp
   const group1 = numbered(1);
   if (group1 === undefined) {
     throw new LogjailError('DATE_PATTERN',
-      `${context}: date template "${def.name}" has no group 1 to cut out (regex ${def.regex})`);
+      `${context}: datepattern "${def.pattern ?? def.name}" has no group 1 to cut out (regex ${def.regex})`);
   }
   const value = def.kind === TemplateKind.Pattern ? [] : numbered(def.valueGroup) ?? [];
   const fields: FieldGroup[] = [];
@@ -113,7 +131,5 @@ export function compileTemplate(def: TemplateDef, context: string): CompiledTemp
     }
   }
   const spans = def.groupEndsMatch ? null : new RegExp(cp.regex.source, flags + 'dy');
-  const result: CompiledTemplate = { search, spans, group1, value, fields, ampm };
-  compiled.set(def, result);
-  return result;
+  return { search, spans, group1, value, fields, ampm };
 }

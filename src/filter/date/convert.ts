@@ -12,7 +12,7 @@ import {
   civilFromDays, daysFromCivil, daysInMonth, MAX_WALL, MIN_WALL, SECONDS_PER_DAY, weekdayOfDays,
   type CivilDate,
 } from './civil.js';
-import { Field, type CompiledTemplate } from './compile.js';
+import { Field, type CompiledVariant } from './compile.js';
 import { pyFloat, pyInt } from './digits.js';
 import type { LocalZone } from './localZone.js';
 import { readZone, ZONE_SYNTAX, ZONE_UNKNOWN } from './timezone.js';
@@ -28,11 +28,23 @@ const MAX_DAY = daysFromCivil(9999, 12, 31);
 
 const scratch: CivilDate = { year: 0, month: 0, day: 0 };
 
+let lastNow = NaN;
+let lastNowZone: LocalZone | null = null;
+let lastNowWall = 0;
+
 /**
  * Wall-clock seconds of `now` the way Python's datetime.fromtimestamp() sees it: local time,
- * fraction rounded half-to-even to microseconds.
+ * fraction rounded half-to-even to microseconds. (Cached: consecutive lines share their "now".)
  */
 function nowWall(now: number, zone: LocalZone): number {
+  if (now === lastNow && zone === lastNowZone) return lastNowWall;
+  lastNow = now;
+  lastNowZone = zone;
+  lastNowWall = computeNowWall(now, zone);
+  return lastNowWall;
+}
+
+function computeNowWall(now: number, zone: LocalZone): number {
   let whole = Math.floor(now);
   let us = (now - whole) * 1e6;
   let r = Math.round(us);
@@ -54,11 +66,30 @@ function julianFromWeek(year: number, week: number, weekday: number, weekStartsM
   return 1 + ((7 - first) % 7) + 7 * (week - 1) + dow;
 }
 
+/** 1..12 for "jan".."dec" in any case (Python's lower() then a lookup), 0 if not a month. */
+function monthOfAbbreviation(v: string): number {
+  if (v.length === 3) {
+    const a = v.charCodeAt(0) | 32;
+    const b = v.charCodeAt(1) | 32;
+    const c = v.charCodeAt(2) | 32;
+    // Plain ASCII letters only; anything else takes the general path below.
+    if (a >= 97 && a <= 122 && b >= 97 && b <= 122 && c >= 97 && c <= 122) {
+      switch ((a << 16) | (b << 8) | c) {
+        case 0x6a616e: return 1; case 0x666562: return 2; case 0x6d6172: return 3; case 0x617072: return 4;
+        case 0x6d6179: return 5; case 0x6a756e: return 6; case 0x6a756c: return 7; case 0x617567: return 8;
+        case 0x736570: return 9; case 0x6f6374: return 10; case 0x6e6f76: return 11; case 0x646563: return 12;
+        default: return 0;
+      }
+    }
+  }
+  return MONTH_ABBR.indexOf(v.toLowerCase()) + 1;
+}
+
 /**
  * Epoch seconds of a pattern template's match. `defaultTz` is the `logtimezone` offset in minutes
  * (null: server local time).
  */
-export function patternTime(m: RegExpExecArray, ct: CompiledTemplate, now: number, zone: LocalZone,
+export function patternTime(m: RegExpExecArray, ct: CompiledVariant, now: number, zone: LocalZone,
   defaultTz: number | null): number | null | undefined {
   let year = NaN;
   let month = NaN;
@@ -85,7 +116,7 @@ export function patternTime(m: RegExpExecArray, ct: CompiledTemplate, now: numbe
       case Field.Y: year = pyInt(v); break;
       case Field.m: month = pyInt(v); break;
       case Field.B: month = MONTH_FULL.indexOf(v.toLowerCase()) + 1; if (month === 0) return null; break;
-      case Field.b: month = MONTH_ABBR.indexOf(v.toLowerCase()) + 1; if (month === 0) return null; break;
+      case Field.b: month = monthOfAbbreviation(v); if (month === 0) return null; break;
       case Field.d: day = pyInt(v); break;
       case Field.H: hour = pyInt(v); break;
       case Field.I: {
@@ -197,7 +228,7 @@ function pyLen(s: string): number {
 }
 
 /** Epoch seconds of an Epoch / LongEpoch match (fractions kept). */
-export function epochTime(m: RegExpExecArray, ct: CompiledTemplate, longEpoch: boolean): number | undefined {
+export function epochTime(m: RegExpExecArray, ct: CompiledVariant, longEpoch: boolean): number | undefined {
   const v = groupValue(m, ct.value);
   if (v === undefined) return undefined;
   if (longEpoch) {
@@ -208,7 +239,7 @@ export function epochTime(m: RegExpExecArray, ct: CompiledTemplate, longEpoch: b
 }
 
 /** Epoch seconds of a TAI64N label: the 15 hex digits after "@4" (no leap-second correction). */
-export function tai64nTime(m: RegExpExecArray, ct: CompiledTemplate): number | undefined {
+export function tai64nTime(m: RegExpExecArray, ct: CompiledVariant): number | undefined {
   const v = groupValue(m, ct.value);
   if (v === undefined) return undefined;
   const hex = v.slice(2, 17);

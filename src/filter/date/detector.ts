@@ -11,7 +11,7 @@ import { templatesFor } from './catalogue.js';
 import {
   charAtCodePoint, codePointAt, codePointBefore, codePointIndex, isAlnum, unitIndex,
 } from './codepoints.js';
-import { compileTemplate, type CompiledTemplate } from './compile.js';
+import { compileTemplate, type CompiledTemplate, type CompiledVariant } from './compile.js';
 import { epochTime, patternTime, tai64nTime } from './convert.js';
 import { defaultLocalZone, type LocalZone } from './localZone.js';
 import { LINE_BEGIN, LINE_END, TemplateKind, type TemplateDef } from './template.js';
@@ -62,7 +62,10 @@ class Detector implements DateDetector {
   private lastAfter = -1;
   private firstUnused = 0;
 
+  /** The line being searched is pure ASCII: use the fast translations. */
+  private ascii = true;
   // The match time() converts.
+  private matchVariant: CompiledVariant | null = null;
   private matchLine: string | null = null;
   private match: RegExpExecArray | null = null;
   private matchEntry: Entry | null = null;
@@ -83,13 +86,14 @@ class Detector implements DateDetector {
   }
 
   /** Search with Python's search(line, pos, endpos) semantics (UTF-16 positions). */
-  private static exec(e: Entry, line: string, from: number, to: number): RegExpExecArray | null {
-    const re = e.ct.search;
+  private exec(e: Entry, line: string, from: number, to: number): RegExpExecArray | null {
+    const re = (this.ascii ? e.ct.ascii : e.ct.unicode).search;
     re.lastIndex = from;
     return re.exec(to >= line.length ? line : line.slice(0, to));
   }
 
-  find(line: string): boolean {
+  find(line: string, ascii = Buffer.byteLength(line, 'utf8') === line.length): boolean {
+    this.ascii = ascii;
     const order = this.order;
     const n = order.length;
     let m: RegExpExecArray | null = null;
@@ -107,18 +111,18 @@ class Detector implements DateDetector {
     if (idx < n) {
       entry = order[idx]!;
       if (entry.anchored) {
-        m = Detector.exec(entry, line, 0, line.length);
+        m = this.exec(entry, line, 0, line.length);
         skip = idx;
       } else if (this.sameBoundaries(line)) {
         // Search only between the old boundaries.
-        m = Detector.exec(entry, line, unitIndex(line, this.lastDist), unitIndex(line, this.lastEnd));
+        m = this.exec(entry, line, this.unit(line, this.lastDist), this.unit(line, this.lastEnd));
       } else {
-        m = Detector.exec(entry, line, 0, line.length);
+        m = this.exec(entry, line, 0, line.length);
         skip = idx;
       }
       if (m !== null) {
-        dist = codePointIndex(line, m.index);
-        endCp = dist + codePointIndex(m[0], m[0].length);
+        dist = this.cp(line, m.index);
+        endCp = dist + this.cp(m[0], m[0].length);
         if (!(n === 1 || entry.anchored || (dist === this.lastDist && endCp === this.lastEnd))) {
           // Found elsewhere in the line: maybe another format now; keep it and search all.
           bestM = m; bestIdx = idx; bestDist = dist; bestEnd = endCp;
@@ -130,13 +134,13 @@ class Detector implements DateDetector {
       for (let i = 0; i < n; i++) {
         if (i === skip) continue;
         const e = order[i]!;
-        const r = Detector.exec(e, line, 0, line.length);
+        const r = this.exec(e, line, 0, line.length);
         if (r === null) continue;
         m = r;
         entry = e;
         idx = i;
-        dist = codePointIndex(line, r.index);
-        endCp = dist + codePointIndex(r[0], r[0].length);
+        dist = this.cp(line, r.index);
+        endCp = dist + this.cp(r[0], r[0].length);
         if (i + 1 >= n || e.anchored) break;
         if (dist > e.distance || dist > this.lastDist) {
           // Further into the line than expected: perhaps a date inside the message.
@@ -160,12 +164,24 @@ class Detector implements DateDetector {
     return true;
   }
 
+  // Python positions are code points; on ASCII lines they are the UTF-16 positions.
+  private cp(s: string, unit: number): number {
+    return this.ascii ? unit : codePointIndex(s, unit);
+  }
+  private unit(s: string, cp: number): number {
+    return this.ascii ? Math.min(cp, s.length) : unitIndex(s, cp);
+  }
+  private charAt(s: string, cp: number): number {
+    if (!this.ascii) return charAtCodePoint(s, cp);
+    return cp >= 0 && cp < s.length ? s.charCodeAt(cp) : -1;
+  }
+
   /** Are the characters around the last match's span the same in this line? */
   private sameBoundaries(line: string): boolean {
-    const before = charAtCodePoint(line, this.lastDist - 1);
-    const first = charAtCodePoint(line, this.lastDist);
-    const after = charAtCodePoint(line, this.lastEnd);
-    const last = charAtCodePoint(line, this.lastEnd - 1);
+    const before = this.charAt(line, this.lastDist - 1);
+    const first = this.charAt(line, this.lastDist);
+    const after = this.charAt(line, this.lastEnd);
+    const last = this.charAt(line, this.lastEnd - 1);
     return (before === this.lastBefore || (first === this.lastFirst && !isAlnum(this.lastFirst)))
       && (after === this.lastAfter || (last === this.lastEndLast && !isAlnum(this.lastEndLast)));
   }
@@ -189,12 +205,12 @@ class Detector implements DateDetector {
     this.match = m;
     this.matchLine = line;
     this.matchEntry = entry;
-    this.setSpan(m, entry);
+    this.matchVariant = this.ascii ? entry.ct.ascii : entry.ct.unicode;
+    this.setSpan(m, this.matchVariant);
   }
 
   /** Group 1's span in UTF-16 units. */
-  private setSpan(m: RegExpExecArray, entry: Entry): void {
-    const ct = entry.ct;
+  private setSpan(m: RegExpExecArray, ct: CompiledVariant): void {
     const g1 = groupValue(m, ct.group1);
     if (g1 === undefined) {
       // Group 1 did not take part: fail2ban then sees an empty date.
@@ -243,11 +259,12 @@ class Detector implements DateDetector {
     if (line !== this.matchLine && !this.find(line)) return null;
     const m = this.match!;
     const e = this.matchEntry!;
+    const ct = this.matchVariant!;
     let t: number | null | undefined;
     switch (e.def.kind) {
-      case TemplateKind.Pattern: t = patternTime(m, e.ct, now, this.zone, this.defaultTz); break;
-      case TemplateKind.Epoch: t = epochTime(m, e.ct, e.def.longEpoch); break;
-      default: t = tai64nTime(m, e.ct);
+      case TemplateKind.Pattern: t = patternTime(m, ct, now, this.zone, this.defaultTz); break;
+      case TemplateKind.Epoch: t = epochTime(m, ct, e.def.longEpoch); break;
+      default: t = tai64nTime(m, ct);
     }
     if (t === undefined) {
       this.dropLine = true;

@@ -34,6 +34,18 @@ function isPythonSpace(c: number): boolean {
  * whitespace (a `%d` match may be " 5"). NaN when the text is not such a number.
  */
 export function pyInt(text: string): number {
+  // Fast path: plain ASCII digits.
+  const n = text.length;
+  if (n > 0 && n <= 9) {
+    let v = 0;
+    let k = 0;
+    for (; k < n; k++) {
+      const c = text.charCodeAt(k) - 48;
+      if (c < 0 || c > 9) break;
+      v = v * 10 + c;
+    }
+    if (k === n) return v;
+  }
   let i = 0;
   let end = text.length;
   while (i < end && isPythonSpace(text.charCodeAt(i))) i++;

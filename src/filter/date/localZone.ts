@@ -8,7 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { daysFromCivil, SECONDS_PER_DAY } from './civil.js';
-import { parsePosixTz, posixIsDst, type PosixRules } from './posixTz.js';
+import { parsePosixTz, posixSpan, type PosixRules, type Span } from './posixTz.js';
 import { parseTzif, tzifOffset, type TzifData } from './tzif.js';
 
 export interface LocalZone {
@@ -32,11 +32,33 @@ abstract class ProbedZone implements LocalZone {
   protected dst = false;
   /** mktime's guess for the next call: instant minus wall time of the last result. */
   private guess = 0;
+  // The offset is constant on [from, to): consecutive log lines rarely leave that span.
+  private from = 0;
+  private to = 0;
+  private offset = 0;
+  private spanDst = false;
+  /** Span of the last lookup(), set by the subclass. */
+  protected validFrom = -Infinity;
+  protected validTo = Infinity;
 
   constructor(readonly name: string) {}
 
-  /** Offset (seconds east) at whole-second instant t; sets `this.dst`. */
-  protected abstract probe(t: number): number;
+  /** Offset (seconds east) at whole-second instant t; sets `this.dst`, `validFrom`, `validTo`. */
+  protected abstract lookup(t: number): number;
+
+  private probe(t: number): number {
+    if (t >= this.from && t < this.to) {
+      this.dst = this.spanDst;
+      return this.offset;
+    }
+    this.validFrom = -Infinity;
+    this.validTo = Infinity;
+    this.offset = this.lookup(t);
+    this.spanDst = this.dst;
+    this.from = this.validFrom;
+    this.to = this.validTo;
+    return this.offset;
+  }
 
   offsetAt(t: number): number {
     return this.probe(Math.floor(t));
@@ -70,24 +92,30 @@ abstract class ProbedZone implements LocalZone {
 }
 
 class FixedZone extends ProbedZone {
-  constructor(name: string, private readonly offset: number) { super(name); }
-  protected probe(_t: number): number { return this.offset; }
+  constructor(name: string, private readonly fixed: number) { super(name); }
+  protected lookup(_t: number): number { return this.fixed; }
 }
 
 class PosixZone extends ProbedZone {
+  private readonly span: Span = { dst: false, from: 0, to: 0 };
   constructor(name: string, private readonly rules: PosixRules) { super(name); }
-  protected probe(t: number): number {
-    this.dst = posixIsDst(this.rules, t);
+  protected lookup(t: number): number {
+    posixSpan(this.rules, t, this.span);
+    this.dst = this.span.dst;
+    this.validFrom = this.span.from;
+    this.validTo = this.span.to;
     return this.dst ? this.rules.dst.offset : this.rules.std.offset;
   }
 }
 
 class TzifZone extends ProbedZone {
-  private readonly flag = { dst: false };
+  private readonly span: Span = { dst: false, from: 0, to: 0 };
   constructor(name: string, private readonly data: TzifData) { super(name); }
-  protected probe(t: number): number {
-    const o = tzifOffset(this.data, t, this.flag);
-    this.dst = this.flag.dst;
+  protected lookup(t: number): number {
+    const o = tzifOffset(this.data, t, this.span);
+    this.dst = this.span.dst;
+    this.validFrom = this.span.from;
+    this.validTo = this.span.to;
     return o;
   }
 }
@@ -120,7 +148,8 @@ class IntlZone extends ProbedZone {
       + f['hour']! * 3600 + f['minute']! * 60 + f['second']!;
     return wall - t;
   }
-  protected probe(t: number): number {
+  protected lookup(t: number): number {
+    this.validFrom = this.validTo = t; // no span known: never cached
     if (t !== this.lastT) {
       this.lastT = t;
       this.lastOffset = this.rawOffset(t);

@@ -5,7 +5,7 @@
  *
  * Offsets are stored as seconds EAST of UTC; the string writes them west-positive ("CET-01" = +1 h).
  */
-import { civilFromDays, isLeapYear, SECONDS_PER_DAY, type CivilDate } from './civil.js';
+import { civilFromDays, daysFromCivil, isLeapYear, SECONDS_PER_DAY, type CivilDate } from './civil.js';
 
 const enum RuleKind { ZeroBasedDay, JulianDay, MonthWeekDay }
 
@@ -224,13 +224,33 @@ function changeOf(r: ChangeRule, year: number): number {
 
 const scratch: CivilDate = { year: 0, month: 0, day: 0 };
 
-/** Whether DST is in effect at instant `t` (whole epoch seconds). */
-export function posixIsDst(rules: PosixRules, t: number): boolean {
-  if (!rules.hasDst) return false;
-  // glibc picks the year from the UTC calendar date of the instant.
+/** Whether DST is in effect, and the span of instants [from, to) around t with the same answer. */
+export interface Span {
+  dst: boolean;
+  from: number;
+  to: number;
+}
+
+/**
+ * Whether DST is in effect at instant `t` (whole epoch seconds), and the span around t with the
+ * same answer (within t's UTC year, whose rules glibc applies).
+ */
+export function posixSpan(rules: PosixRules, t: number, out: Span): Span {
+  if (!rules.hasDst) {
+    out.dst = false; out.from = -Infinity; out.to = Infinity;
+    return out;
+  }
   const year = civilFromDays(Math.floor(t / SECONDS_PER_DAY), scratch).year;
+  let from = daysFromCivil(year, 1, 1) * SECONDS_PER_DAY;
+  let to = daysFromCivil(year + 1, 1, 1) * SECONDS_PER_DAY;
   const start = changeOf(rules.std, year);
   const end = changeOf(rules.dst, year);
-  // Southern hemisphere: DST spans the turn of the year.
-  return start > end ? t < end || t >= start : t >= start && t < end;
+  out.dst = start > end ? t < end || t >= start : t >= start && t < end;
+  for (const c of [start, end]) {
+    if (c <= t && c > from) from = c;
+    if (c > t && c < to) to = c;
+  }
+  out.from = from;
+  out.to = to;
+  return out;
 }

@@ -74,6 +74,8 @@ export type ZoneReading = number | typeof ZONE_SYNTAX | typeof ZONE_UNKNOWN;
  * well-formed but unknown abbreviation (its parser raises and the whole line is dropped).
  */
 export function readZone(text: string): ZoneReading {
+  const fast = readAsciiZone(text);
+  if (fast !== undefined) return fast;
   const m = FIXED_ZONE.exec(text);
   if (m === null) return ZONE_SYNTAX;
   const abbr = m[1];
@@ -93,6 +95,43 @@ export function readZone(text: string): ZoneReading {
   // "+hhmm" or "+hh:mm"; the minutes are taken as written (not range-checked), like fail2ban.
   const mm = cps[3] === ':' ? cps[4]! + cps[5]! : cps[3]! + cps[4]!;
   return minutes + sign * (hours * 60 + pyInt(mm));
+}
+
+const isUpper = (c: number): boolean => c >= 65 && c <= 90;
+const digit = (c: number): number => (c >= 48 && c <= 57 ? c - 48 : -1);
+
+/**
+ * readZone() for plain ASCII text without a trailing newline (the usual case), without a regex;
+ * undefined sends anything else to the general path.
+ */
+function readAsciiZone(text: string): ZoneReading | undefined {
+  const n = text.length;
+  let i = 0;
+  while (i < n && isUpper(text.charCodeAt(i))) i++;
+  // The abbreviation takes all leading capitals (an offset cannot start with one): 1 or 3..5.
+  if (i === 2 || i > 5) return ZONE_SYNTAX;
+  let offset = 0;
+  if (i < n) {
+    const sign = text.charCodeAt(i);
+    const h1 = text.charCodeAt(i + 1);
+    const h2 = digit(text.charCodeAt(i + 2));
+    if ((sign !== 43 && sign !== 45) || (h1 !== 48 && h1 !== 49) || h2 < 0) return undefined;
+    const hours = (h1 - 48) * 10 + h2;
+    let j = i + 3;
+    if (j === n) {
+      offset = hours * 60;
+    } else {
+      if (text.charCodeAt(j) === 58 /* : */) j++;
+      const m1 = digit(text.charCodeAt(j));
+      const m2 = digit(text.charCodeAt(j + 1));
+      if (m1 < 0 || m2 < 0 || j + 2 !== n) return undefined;
+      offset = hours * 60 + m1 * 10 + m2;
+    }
+    if (sign === 45) offset = -offset;
+  }
+  if (i === 0) return offset;
+  const known = ZONE_ABBREVIATIONS.get(i === n ? text : text.slice(0, i));
+  return known === undefined ? ZONE_UNKNOWN : known + offset;
 }
 
 /**

@@ -3,7 +3,7 @@
  * /etc/localtime. We read the same files the C library reads, so the server's local time matches
  * Python's time.mktime exactly, even where Node's bundled ICU data is of another vintage.
  */
-import { parsePosixTz, posixIsDst, type PosixRules } from './posixTz.js';
+import { parsePosixTz, posixSpan, type PosixRules, type Span } from './posixTz.js';
 
 export interface TzifData {
   /** Transition instants, ascending (epoch seconds). */
@@ -83,8 +83,11 @@ export function parseTzif(b: Uint8Array): TzifData | null {
   return { transitions, typeOfTransition, offsets, dst, footer };
 }
 
-/** Offset (seconds east) at instant t; the DST flag is written to `out.dst`. */
-export function tzifOffset(z: TzifData, t: number, out: { dst: boolean }): number {
+/**
+ * Offset (seconds east) at instant t; the DST flag and the span of instants with the same
+ * offset are written to `out`.
+ */
+export function tzifOffset(z: TzifData, t: number, out: Span): number {
   const tr = z.transitions;
   const n = tr.length;
   if (n === 0 || t < tr[0]!) {
@@ -93,11 +96,14 @@ export function tzifOffset(z: TzifData, t: number, out: { dst: boolean }): numbe
     while (i < z.dst.length && z.dst[i] === 1) i++;
     if (i === z.dst.length) i = 0;
     out.dst = z.dst[i] === 1;
+    out.from = -Infinity;
+    out.to = n === 0 ? Infinity : tr[0]!;
     return z.offsets[i]!;
   }
   if (t >= tr[n - 1]! && z.footer !== null) {
     const f = z.footer;
-    out.dst = posixIsDst(f, t);
+    posixSpan(f, t, out);
+    if (out.from < tr[n - 1]!) out.from = tr[n - 1]!;
     return out.dst ? f.dst.offset : f.std.offset;
   }
   // Last transition at or before t.
@@ -109,5 +115,7 @@ export function tzifOffset(z: TzifData, t: number, out: { dst: boolean }): numbe
   }
   const type = z.typeOfTransition[lo]!;
   out.dst = z.dst[type] === 1;
+  out.from = tr[lo]!;
+  out.to = hi < n ? tr[hi]! : Infinity;
   return z.offsets[type]!;
 }
