@@ -50,6 +50,7 @@ export interface FilterOptions {
 }
 
 const NONE: readonly Failure[] = Object.freeze([]);
+const NON_ASCII = /[^\x00-\x7f]/;
 const STOP = Symbol('stop');
 
 interface SearchResult {
@@ -77,8 +78,8 @@ function countNl(s: string, from: number, to: number): number {
 }
 
 /** Run a regex on a buffer and work out which buffered lines the match covered. */
-function search(re: FilterRegex, text: string, org: readonly BufLine[]): SearchResult | null {
-  const m = re.regex.exec(text);
+function search(re: FilterRegex, text: string, org: readonly BufLine[], ascii: boolean): SearchResult | null {
+  const m = re.exec(text, ascii);
   if (m === null) return null;
   if (org.length <= 1) return { m, matched: org.slice(), unmatched: [] };
   const start = m.index;
@@ -138,6 +139,13 @@ export class Filter {
   private lastTimeText = '';
   /** After the first end of file the daemon is "in operation" (fail2ban's inOperation). */
   inOperation = true;
+  /**
+   * Set by whoever feeds lines when it knows they are all pure ASCII (then the ASCII
+   * translations of the regexes are used without looking at each line).
+   */
+  asciiHint = false;
+  /** Whether the text being searched now is pure ASCII. */
+  private ascii = true;
   /** Set when the last processed line matched the prefregex (statistics). */
   prefMatched = false;
   /**
@@ -231,6 +239,7 @@ export class Filter {
    */
   processLine(line: string, lineNo: number, journal?: { time: number; text: string }): readonly Failure[] {
     this.prefMatched = false;
+    this.ascii = this.asciiHint || !NON_ASCII.test(line);
     let pre = '', dateText = '', post = line;
     let date: number | null = null;
     let noDate = false;
@@ -319,7 +328,7 @@ export class Filter {
     }
     let preGroups: Groups | null = null;
     if (def.prefRegex !== null) {
-      const m = def.prefRegex.regex.exec(buf);
+      const m = def.prefRegex.exec(buf, this.ascii);
       if (m === null) return NONE;
       this.prefMatched = true;
       preGroups = def.prefRegex.groups(m);
@@ -333,7 +342,7 @@ export class Filter {
     for (let k = 0; k < order.length; k++) {
       const idx = order[k]!;
       const re = fr[idx]!;
-      const m = re.regex.exec(buf);
+      const m = re.exec(buf, this.ascii);
       if (m === null) continue;
       const r: SearchResult = { m, matched: [cur], unmatched: [] };
       if (ignore.length > 0 && this.ignoreLine(buf, r.matched, r) !== null) {
@@ -358,13 +367,14 @@ export class Filter {
     b.push(cur);
     const orgBuffer = this.lineBuffer = b.length > maxlines ? b.slice(b.length - maxlines) : b.slice();
     let buf: string | null = bufText(orgBuffer);
+    this.ascii = !NON_ASCII.test(buf);
     const ignore = def.ignoreRegex;
     if (ignore.length > 0 && ignore.length < def.failRegex.length - 2) {
       if (this.ignoreLine(buf, orgBuffer, null) !== null) return NONE;
     }
     let preGroups: Groups | null = null;
     if (def.prefRegex !== null) {
-      const r = search(def.prefRegex, buf, orgBuffer);
+      const r = search(def.prefRegex, buf, orgBuffer, this.ascii);
       if (r === null) return NONE;
       this.prefMatched = true;
       preGroups = def.prefRegex.groups(r.m);
@@ -380,7 +390,7 @@ export class Filter {
     for (let idx = 0; idx < fr.length; idx++) {
       const re = fr[idx]!;
       if (buf === null) buf = bufText(this.lineBuffer);
-      const r = search(re, buf, orgBuffer);
+      const r = search(re, buf, orgBuffer, this.ascii);
       if (r === null) continue;
       if (ignore.length > 0 && this.ignoreLine(buf, orgBuffer, r) !== null) {
         buf = null;
@@ -503,7 +513,7 @@ export class Filter {
     let found: number | null = null;
     const ig = this.def.ignoreRegex;
     for (let i = 0; i < ig.length; i++) {
-      if (search(ig[i]!, buf, orgBuffer) === null) continue;
+      if (search(ig[i]!, buf, orgBuffer, this.ascii) === null) continue;
       found = i;
       this.onIgnoreRegex?.(i);
       if ((!this.checkAll || this.def.maxlines > 1) && fr !== null) this.lineBuffer = fr.unmatched;

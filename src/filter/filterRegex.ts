@@ -23,34 +23,58 @@ const COMPOSITE = /^(alt_|tuple_)(.*?)(?:_\d+)?$/;
 const GLOBAL_TO_SCOPED = /(?<!\\)\((?:\?:)?(\(\?[a-z]+)\)/g;
 const RENAME: Readonly<Record<string, string>> = { id: 'fid', port: 'fport' };
 
+/** One translation of the pattern: for ASCII-only text, or for any text. */
+interface Variant {
+  readonly regex: RegExp;
+  readonly named: ReadonlyMap<string, readonly number[]>;
+  /** JS captures of each Python group, in the order of `names`. */
+  readonly js: readonly (readonly number[])[];
+  /** JS captures of skiplines0, skiplines1, ... */
+  readonly skip: readonly (readonly number[])[];
+}
+
+function variantOf(c: CompiledPattern, names: readonly string[], skipNames: readonly string[]): Variant {
+  return {
+    regex: c.regex,
+    named: c.named,
+    js: names.map((n) => c.named.get(n) ?? []),
+    skip: skipNames.map((n) => c.named.get(n) ?? []),
+  };
+}
+
+/**
+ * Log lines are nearly always pure ASCII; for them a translation with plain ASCII classes gives
+ * the same results as the full Unicode one and is cheaper to build and to run. The Unicode
+ * translation is built the first time a line with other characters comes.
+ */
 export class FilterRegex {
   /** As configured, with fail2ban tags. */
   readonly configured: string;
   /** Python pattern after tag expansion. */
   readonly expanded: string;
-  readonly compiled: CompiledPattern;
   /** Literals one of which any match contains (null: no pre-filter possible). */
   readonly literals: readonly string[] | null;
-  readonly regex: RegExp;
   private readonly names: readonly string[];
-  private readonly js: readonly (readonly number[])[];
+  private readonly skipNames: readonly string[];
   private readonly alts: readonly (readonly [string, string])[];
   private readonly tuples: readonly (readonly [string, string])[];
-  private readonly skipGroups: readonly (readonly number[])[];
+  private readonly opts: FilterRegexOptions;
+  private readonly ascii: Variant;
+  private unicode: Variant | null = null;
+  /** The variant of the last exec(): groups are read with its capture numbers. */
+  private cur: Variant;
 
   constructor(configured: string, opts: FilterRegexOptions) {
     this.configured = configured;
+    this.opts = opts;
     this.expanded = expandHostTags(configured, { noDns: opts.noDns }).replace(GLOBAL_TO_SCOPED, '$1:');
     if (this.expanded.trim() === '') throw new LogjailError('REGEX_EMPTY', `${opts.context} is empty`);
-    const tOpts = { multiline: opts.multiline, context: opts.context };
-    this.compiled = translate(this.expanded, tOpts);
-    this.literals = requiredLiterals(this.expanded, tOpts);
-    this.regex = this.compiled.regex;
-    this.names = this.compiled.names;
-    this.js = this.names.map((n) => this.compiled.named.get(n) ?? []);
+    const compiled = translate(this.expanded, { multiline: opts.multiline, context: opts.context, unicode: false });
+    this.literals = requiredLiterals(this.expanded, { multiline: opts.multiline, context: opts.context });
+    this.names = compiled.names;
     const alts: [string, string][] = [];
     const tuples: [string, string][] = [];
-    const skips: { n: number; js: readonly number[] }[] = [];
+    const skips: { n: number; name: string }[] = [];
     for (const name of this.names) {
       if (name.length > 4) {
         const m = COMPOSITE.exec(name);
@@ -60,7 +84,7 @@ export class FilterRegex {
         }
       }
       const s = /^skiplines(\d+)$/.exec(name);
-      if (s !== null) skips.push({ n: Number(s[1]), js: this.compiled.named.get(name) ?? [] });
+      if (s !== null) skips.push({ n: Number(s[1]), name });
     }
     const byName = (a: readonly [string, string], b: readonly [string, string]): number =>
       a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0;
@@ -68,9 +92,34 @@ export class FilterRegex {
     this.tuples = tuples.sort(byName);
     // fail2ban reads skiplines0, skiplines1, ... until the first missing number
     skips.sort((a, b) => a.n - b.n);
-    const seq: (readonly number[])[] = [];
-    for (let i = 0; i < skips.length && skips[i]!.n === i; i++) seq.push(skips[i]!.js);
-    this.skipGroups = seq;
+    const seq: string[] = [];
+    for (let i = 0; i < skips.length && skips[i]!.n === i; i++) seq.push(skips[i]!.name);
+    this.skipNames = seq;
+    this.ascii = this.cur = variantOf(compiled, this.names, this.skipNames);
+  }
+
+  /** The regex for ASCII-only text (what most log lines are). */
+  get regex(): RegExp {
+    return this.ascii.regex;
+  }
+
+  /** Build the Unicode translation now (configuration checks want every error up front). */
+  prepareUnicode(): void {
+    if (this.unicode === null) {
+      const c = translate(this.expanded, { multiline: this.opts.multiline, context: this.opts.context });
+      this.unicode = variantOf(c, this.names, this.skipNames);
+    }
+  }
+
+  /** re.search on `text`; `ascii` says whether the text is pure ASCII. */
+  exec(text: string, ascii: boolean): RegExpExecArray | null {
+    let v = this.ascii;
+    if (!ascii) {
+      if (this.unicode === null) this.prepareUnicode();
+      v = this.unicode!;
+    }
+    this.cur = v;
+    return v.regex.exec(text);
   }
 
   /**
@@ -82,12 +131,12 @@ export class FilterRegex {
   }
 
   hasGroup(name: string): boolean {
-    return this.compiled.named.has(name);
+    return this.ascii.named.has(name);
   }
 
   /** Value of one named group in a match. */
   group(m: RegExpExecArray, name: string): string | undefined {
-    const js = this.compiled.named.get(name);
+    const js = this.cur.named.get(name);
     if (js === undefined) return undefined;
     for (const i of js) {
       const v = m[i];
@@ -100,9 +149,10 @@ export class FilterRegex {
   groups(m: RegExpExecArray): Groups {
     const out: Groups = {};
     const names = this.names;
+    const js = this.cur.js;
     for (let k = 0; k < names.length; k++) {
       let v: string | undefined;
-      for (const i of this.js[k]!) {
+      for (const i of js[k]!) {
         v = m[i];
         if (v !== undefined) break;
       }
@@ -122,9 +172,9 @@ export class FilterRegex {
 
   /** Lines captured by <SKIPLINES> (they stay unmatched in a multi-line buffer). */
   skippedLines(m: RegExpExecArray): string[] {
-    if (this.skipGroups.length === 0) return [];
+    if (this.skipNames.length === 0) return [];
     let s = '';
-    for (const js of this.skipGroups) {
+    for (const js of this.cur.skip) {
       for (const i of js) {
         const v = m[i];
         if (v !== undefined) { s += v; break; }

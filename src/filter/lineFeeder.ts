@@ -21,6 +21,7 @@ export interface FeedOptions {
 }
 
 export const DEFAULT_MAX_LINE_LENGTH = 16 * 1024;
+const NON_ASCII = /[^\x00-\x7f]/;
 
 export class LineFeeder {
   /** Number of the last line read (1-based). */
@@ -78,8 +79,14 @@ export class LineFeeder {
   }
 
   private process(text: string): void {
-    if (this.fast !== null) this.scanFast(text, this.fast);
-    else this.scanAll(text);
+    // one scan tells whether every line of this piece is pure ASCII
+    this.filter.asciiHint = !NON_ASCII.test(text);
+    try {
+      if (this.fast !== null) this.scanFast(text, this.fast);
+      else this.scanAll(text);
+    } finally {
+      this.filter.asciiHint = false;
+    }
   }
 
   /** Flush the last line even if it has no line terminator. */
