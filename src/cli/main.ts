@@ -22,6 +22,8 @@ export async function main(argv: string[]): Promise<void> {
       }
       case 'check': {
         const m = await import('./checkCommand.js');
+        const v = await import('../filter/spec.js');
+        m.setFilterValidator((def) => v.validateFilter(def));
         process.exitCode = await m.checkCommand(rest);
         return;
       }

@@ -48,6 +48,25 @@ export function nameAction(file: string, params: Readonly<Record<string, string>
   return out;
 }
 
+/** Ban actions built into logjail: they have no action.d file and run no shell. */
+export const BUILTIN_ACTIONS: ReadonlySet<string> = new Set(['logjail-nftables']);
+
+function builtinAction(file: string, actname: string, params: Readonly<Record<string, string>>, place: Place): ActionDefinition {
+  return Object.freeze({
+    file,
+    actname,
+    path: '',
+    python: false,
+    builtin: true,
+    commands: Object.freeze({}),
+    properties: Object.freeze({ ...params }),
+    timeout: DEFAULT_TIMEOUT,
+    norestored: false,
+    hasFamilyConditionals: false,
+    place,
+  });
+}
+
 /** Read action FILE with PARAMS for a jail, sharing parsed files through `files`. */
 export function readActionWith(files: ConfigFiles, file: string, params: Readonly<Record<string, string>>,
   jail: JailContext, place: Place = {}): ActionDefinition {
@@ -55,6 +74,7 @@ export function readActionWith(files: ConfigFiles, file: string, params: Readonl
   const init = nameAction(file, params, jail.name);
   const layerName = file.startsWith('./') ? path.resolve(file) : joinPath('action.d', file);
   const cfg = files.layered(layerName);
+  if (cfg === null && BUILTIN_ACTIONS.has(file)) return builtinAction(file, init['actname'] ?? file, init, place);
   if (cfg === null) {
     throw new LogjailError('CONFIG_MISSING_FILE',
       `action "${file}" not found (looked for ${joinPath(files.baseDir, layerName)}.conf/.local)`, place);

@@ -66,6 +66,8 @@ export interface ActionDefinition {
    * (`properties` then holds the keyword arguments given in the jail).
    */
   readonly python: boolean;
+  /** A ban action built into logjail (no file, no shell), e.g. "logjail-nftables". */
+  readonly builtin?: boolean;
   readonly commands: ActionCommands;
   /**
    * Everything fail2ban hands to its action object: the action* commands above plus every

@@ -17,8 +17,14 @@ export interface FilterSpec {
   readonly ignoreregex?: readonly string[] | undefined;
   readonly maxlines?: number | undefined;
   readonly datepattern?: string | undefined;
-  /** Where the regexes came from, for error messages. */
+  /** Where the filter came from, for error messages. */
   readonly place?: Place | undefined;
+  /** Where each regex was written, when known. */
+  readonly places?: {
+    readonly prefregex?: Place | undefined;
+    readonly failregex?: readonly Place[] | undefined;
+    readonly ignoreregex?: readonly Place[] | undefined;
+  } | undefined;
 }
 
 export interface CompileOptions {
@@ -52,33 +58,40 @@ export class CompiledFilter {
     this.datepattern = spec.datepattern;
     this.useDns = opts.useDns ?? 'warn';
     const noDns = this.useDns === 'no';
-    const compile = (re: string, what: string, multiline: boolean): FilterRegex => {
+    const compile = (re: string, what: string, multiline: boolean, at?: Place): FilterRegex => {
       try {
         return new FilterRegex(re, { multiline, noDns, context: `filter ${spec.name}, ${what}` });
       } catch (e) {
-        if (e instanceof LogjailError) throw e.withPlace({ ...spec.place, key: what.replace(/ \d+$/, '') });
+        if (e instanceof LogjailError) throw e.withPlace({ ...spec.place, key: what.replace(/ \d+$/, ''), ...at });
         throw e;
       }
     };
     this.prefRegex = spec.prefregex !== undefined && spec.prefregex.trim() !== ''
-      ? compile(spec.prefregex, 'prefregex', false) : null;
+      ? compile(spec.prefregex, 'prefregex', false, spec.places?.prefregex) : null;
     if (spec.failregex.length === 0) {
       throw new LogjailError('FILTER_DEFINITION', `filter ${spec.name} has no failregex`, { ...spec.place, key: 'failregex' });
     }
     this.failRegex = spec.failregex.map((r, i) => {
-      const fr = compile(r, `failregex ${i + 1}`, maxlines > 1);
+      const fr = compile(r, `failregex ${i + 1}`, maxlines > 1, spec.places?.failregex?.[i]);
       if (!FAILURE_ID_GROUPS.some((g) => fr.hasGroup(g) || (this.prefRegex?.hasGroup(g) ?? false))) {
         throw new LogjailError('REGEX_NO_FAILURE_ID', `filter ${spec.name}, failregex ${i + 1}: ${r}`,
           { ...spec.place, key: 'failregex' });
       }
       return fr;
     });
-    this.ignoreRegex = (spec.ignoreregex ?? []).map((r, i) => compile(r, `ignoreregex ${i + 1}`, false));
+    this.ignoreRegex = (spec.ignoreregex ?? []).map((r, i) => compile(r, `ignoreregex ${i + 1}`, false, spec.places?.ignoreregex?.[i]));
     this.prefilter = LiteralPrefilter.from(this.failRegex.map((r) => r.literals));
     const all = this.failRegex.map((_r, i) => i);
     const byFirst: number[][] = [];
     for (let c = 0; c <= 128; c++) byFirst.push(all.filter((i) => this.failRegex[i]!.canStartWith(c)));
     this.byFirst = byFirst;
+  }
+
+  /** Build every Unicode translation now, so that a check reports every problem up front. */
+  prepareAll(): void {
+    this.prefRegex?.prepareUnicode();
+    for (const r of this.failRegex) r.prepareUnicode();
+    for (const r of this.ignoreRegex) r.prepareUnicode();
   }
 
   /** The failregexes (indices, in order) that can match a text starting with this character code. */
