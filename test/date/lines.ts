@@ -134,6 +134,11 @@ export const CUSTOM_PATTERNS: ReadonlyArray<readonly [string, readonly string[]]
   ['{^LN-BEG}%b-%d-%Exy %H:%M:%S\n{^LN-BEG}', ['Apr-27-13 02:33:06 x', 'Aug 14 10:00:00 y']],
   ['ISO8601', ['ISO8601 x', '2005-08-14T10:00:00 x']],
   ['(?i)%Y-%m-%dt%H:%M:%S', ['2005-08-14T10:00:00 x', '2005-08-14t10:00:00 x']],
+  ['^(\\w+) %Y-%m-%d %H:%M', ['host 2005-08-14 10:00 x', 'x']],
+  ['^(?:x(\\d+) )?%Y-%m-%d %H:%M', ['2005-08-14 10:00 x', 'x12 2005-08-14 10:00 y']],
+  ['%H:%M:%S$', ['x 10:00:00', '10:00:00 x']],
+  ['%H:%M:%S\\b', ['x 10:00:00', '10:00:00x']],
+  ['^%ExY-%Exm-%Exd %ExH:%ExM:%ExS', ['2005-08-14 10:00:00', '2035-08-14 10:00:00', '1999-08-14 10:00:00']],
 ];
 
 /** Lines with the non-ASCII and odd inputs a hostile log can carry. */

@@ -105,7 +105,8 @@ export function patternTime(m: RegExpExecArray, ct: CompiledVariant, now: number
   const fields = ct.fields;
   for (let i = 0; i < fields.length; i++) {
     const f = fields[i]!;
-    const v = groupValue(m, f.captures);
+    const caps = f.captures;
+    const v = caps.length === 1 ? m[caps[0]!] : groupValue(m, caps);
     if (v === undefined) continue;
     switch (f.field) {
       case Field.y: {

@@ -257,6 +257,8 @@ class Detector implements DateDetector {
   time(line: string, now: number): number | null {
     this.dropLine = false;
     if (line !== this.matchLine && !this.find(line)) return null;
+    // An empty date (e.g. {NONE}) has no time: fail2ban uses the last known date or now.
+    if (this.start === this.end) return null;
     const m = this.match!;
     const e = this.matchEntry!;
     const ct = this.matchVariant!;

@@ -51,13 +51,19 @@ export interface DateDetector {
    * Look for a date in `line`. Returns false when no template matches. When true, `start`/`end`
    * hold the span of the date text (fail2ban's group 1) which the filter cuts out of the line;
    * start === end means a template matched an empty date (e.g. {NONE}).
+   *
+   * Call it on every line, in order: like fail2ban's, the search order adapts to the lines seen,
+   * and that decides which template wins on ambiguous lines. `ascii`: pass true/false when the
+   * caller already knows whether the line is pure ASCII (saves a scan; ASCII lines use faster
+   * regexes with the same meaning).
    */
-  find(line: string): boolean;
+  find(line: string, ascii?: boolean): boolean;
   readonly start: number;
   readonly end: number;
   /**
    * Epoch seconds (fractions kept for Epoch/TAI64N) of the date found by the last successful
-   * find(), with `now` (epoch seconds) used for year and day inference. null if it cannot be parsed.
+   * find(), with `now` (epoch seconds) used for year and day inference. null if it cannot be parsed
+   * or the date text is empty. (A `line` other than the one last given to find() is searched first.)
    */
   time(line: string, now: number): number | null;
   /**
