@@ -42,12 +42,7 @@ export function checkSource(root: Node, groupName: (index: number) => string): v
     let inner = ctx;
     switch (node.type) {
       case 'group':
-        for (const loop of ctx.loops) {
-          if (!mandatory(loop.body, node.index)) {
-            throw new Inexact(`group ${groupName(node.index)} is inside a repetition that can skip it (Python keeps the ` +
-              'value of an earlier iteration, JavaScript forgets it)', node.pos);
-          }
-        }
+        // Groups that some iterations skip are replayed after the match (emit.ts, replay.ts).
         if (ctx.loopInLookbehind) throw new Inexact(`group ${groupName(node.index)} is repeated inside a lookbehind`, node.pos);
         break;
       case 'backref':

@@ -15,7 +15,8 @@ import { lowerPattern } from './lower.js';
 import { FLAG, PythonSyntaxError, UnsupportedNamedEscape, parsePattern, type ParsedPattern } from './parser.js';
 import { checkLoops, checkSource, Inexact } from './exactness.js';
 import { resolveReferences, UnsupportedReference } from './references.js';
-import { emit, UnsupportedEmit } from './emit.js';
+import { emit, UnsupportedEmit, type LoopToReplay } from './emit.js';
+import { PythonRegExp } from './replay.js';
 import { literalsOf } from './literals.js';
 import type { Node } from './ast.js';
 
@@ -67,11 +68,12 @@ function compile(pattern: string, opts: TranslateOptions): CompiledPattern {
   const groupName = nameLookup(parsed);
   let source: string;
   let captures: ReadonlyMap<number, readonly number[]>;
+  let loops: readonly LoopToReplay[];
   try {
     checkSource(model, groupName);
     const resolved = resolveReferences(model, groupName);
     checkLoops(resolved);
-    ({ source, captures } = emit(resolved, opts.unicode === false));
+    ({ source, captures, loops } = emit(resolved, opts.unicode === false));
   } catch (e) {
     if (e instanceof Inexact || e instanceof UnsupportedReference || e instanceof UnsupportedEmit) {
       throw unsupported(where, pattern, e.reason, e.pos);
@@ -81,7 +83,7 @@ function compile(pattern: string, opts: TranslateOptions): CompiledPattern {
   const flags = (opts.unicode === false ? '' : 'u') + (opts.indices ? 'd' : '');
   let regex: RegExp;
   try {
-    regex = new RegExp(source, flags);
+    regex = loops.length > 0 ? new PythonRegExp(source, flags, loops, opts.unicode === false) : new RegExp(source, flags);
   } catch (e) {
     throw unsupported(where, pattern, `JavaScript rejects the translation (${(e as Error).message})`, undefined);
   }
