@@ -25,6 +25,10 @@ const SETS: [string, string | undefined, string[]][] = [
     lines((i) => `host sshd[${1000 + i}]: Connection closed by 192.0.2.${i % 250} port 22 [preauth]`)],
   ['no date, {^LN-BEG}', '{^LN-BEG}',
     lines((i) => `host sshd[${1000 + i}]: Connection closed by 192.0.2.${i % 250} port 22 [preauth]`)],
+  ['syslog, non-ASCII message', undefined,
+    lines((i) => `Aug ${two(1 + (i % 14))} ${two(i % 24)}:${two(i % 60)}:${two((i * 7) % 60)} host sshd[${1000 + i}]: Invalid user josé from 192.0.2.${i % 250}`)],
+  ['no date, non-ASCII, {^LN-BEG}', '{^LN-BEG}',
+    lines((i) => `host sshd[${1000 + i}]: Invalid user josé from 192.0.2.${i % 250}`)],
   ['syslog + rfc5424 {DATE}', '{^LN-BEG}\n^<\\d+>\\d+\\s+{DATE}',
     lines((i) => `Aug ${two(1 + (i % 14))} ${two(i % 24)}:${two(i % 60)}:${two((i * 7) % 60)} host sshd[${1000 + i}]: Failed password for root from 192.0.2.${i % 250} port 22 ssh2`)],
 ];

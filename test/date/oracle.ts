@@ -67,7 +67,7 @@ export function runLogjail(cases: readonly OracleCase[]): CaseResult[] {
     const key = c.tz ?? '\0';
     let zone = zones.get(key);
     if (zone === undefined) {
-      zone = createLocalZone(c.tz ?? undefined);
+      zone = createLocalZone(c.tz);
       zones.set(key, zone);
     }
     zone.fromWall(RESET_WALL); // same remembered offset as oracle.py after its TZ switch

@@ -44,7 +44,25 @@ export interface CompiledVariant {
  */
 export interface CompiledTemplate {
   readonly ascii: CompiledVariant;
+  /** Translated on first use: most logs never need it, and it takes long to build. */
   readonly unicode: CompiledVariant;
+}
+
+class Compiled implements CompiledTemplate {
+  private full: CompiledVariant | undefined;
+  constructor(private readonly def: TemplateDef, private readonly context: string, readonly ascii: CompiledVariant) {}
+  get unicode(): CompiledVariant {
+    if (this.full === undefined) {
+      try {
+        this.full = compileVariant(this.def, this.context, true);
+      } catch {
+        // The ASCII translation of the same pattern succeeded when the detector was made; should
+        // the Unicode one ever be refused, the ASCII one is the closest meaning we have.
+        this.full = this.ascii;
+      }
+    }
+    return this.full;
+  }
 }
 
 const compiled = new WeakMap<TemplateDef, CompiledTemplate>();
@@ -85,7 +103,7 @@ function jsGroupCount(re: RegExp): number {
 export function compileTemplate(def: TemplateDef, context: string): CompiledTemplate {
   const known = compiled.get(def);
   if (known !== undefined) return known;
-  const result: CompiledTemplate = { ascii: compileVariant(def, context, false), unicode: compileVariant(def, context, true) };
+  const result = new Compiled(def, context, compileVariant(def, context, false));
   compiled.set(def, result);
   return result;
 }
@@ -109,8 +127,8 @@ function compileVariant(def: TemplateDef, context: string, unicode: boolean): Co
   }
   const flags = cp.regex.flags.replace(/[gyd]/g, '');
   const search = new RegExp(cp.regex.source, flags + 'g');
-  const groups = jsGroupCount(search);
-  // Until the translator reports group numbers, Python and JS numbering coincide.
+  // A translator that reports no group numbers keeps Python's numbering (its placeholder did).
+  const groups = cp.numbered.length <= 1 ? jsGroupCount(search) : 0;
   const numbered = (n: number): readonly number[] | undefined =>
     cp.numbered[n] ?? (cp.numbered.length <= 1 && n <= groups ? [n] : undefined);
   const group1 = numbered(1);

@@ -191,13 +191,13 @@ export function fixedLocalZone(offsetSeconds: number, name = 'fixed'): LocalZone
 }
 
 /**
- * The local zone for a TZ value, resolved like the C library: `undefined` = TZ unset
- * (/etc/localtime), "" = UTC, a leading ':' is ignored, a name is looked up under $TZDIR or
- * /usr/share/zoneinfo, anything else is read as a POSIX rule string. A name with no zone file
- * but known to ICU uses ICU's rules (the C library would fall back to UTC).
+ * The local zone for a TZ value, resolved like the C library: null = TZ unset (/etc/localtime),
+ * "" = UTC, a leading ':' is ignored, a name is looked up under $TZDIR or /usr/share/zoneinfo,
+ * anything else is read as a POSIX rule string. A name with no zone file but known to ICU uses
+ * ICU's rules (the C library would fall back to UTC). Omitted: the process's TZ.
  */
-export function createLocalZone(tz: string | undefined = process.env['TZ']): LocalZone {
-  if (tz === undefined) {
+export function createLocalZone(tz: string | null = process.env['TZ'] ?? null): LocalZone {
+  if (tz === null) {
     const data = readZoneFile('/etc/localtime');
     return data !== null ? new TzifZone('/etc/localtime', data) : utcZone();
   }
@@ -221,8 +221,8 @@ const zones = new Map<string, LocalZone>();
  * library, every date parser shares mktime's memory of the last offset.
  */
 export function defaultLocalZone(): LocalZone {
-  const tz = process.env['TZ'];
-  const key = tz === undefined ? '\0unset' : tz;
+  const tz = process.env['TZ'] ?? null;
+  const key = tz === null ? '\0unset' : tz;
   let z = zones.get(key);
   if (z === undefined) {
     z = createLocalZone(tz);
