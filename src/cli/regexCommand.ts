@@ -92,7 +92,9 @@ export async function regexCommand(argv: string[]): Promise<number> {
   if (o.datepattern !== undefined) spec = { ...spec, datepattern: o.datepattern };
 
   const def = new CompiledFilter(spec, { useDns: useDns ?? loaded.useDns ?? 'warn' });
-  const dates = createDateDetector({ pattern: spec.datepattern, timezone, context: `filter ${spec.name}` });
+  const started0 = Date.now() / 1000;
+  // the detector's clock only ages templates out after minutes: the start time is close enough
+  const dates = createDateDetector({ pattern: spec.datepattern, timezone, context: `filter ${spec.name}`, clock: () => started0 });
   const stats = out === undefined ? new RegexStats(def, dates, {
     maxPrint: o.maxlines !== undefined ? Number(o.maxlines) : 20,
     printAllMatched: o['print-all-matched'] ?? false,

@@ -253,7 +253,7 @@ export class Filter {
       this.lastDate = date;
     } else {
       const dd = this.dates;
-      if (dd.find(line)) {
+      if (dd.find(line, this.ascii)) {
         const s = dd.start, e = dd.end;
         if (e > s) {
           if (s > 0) pre = line.slice(0, s);
