@@ -175,6 +175,11 @@ export class Filter {
     this.mlfid = new TtlCache(100, 300, real);
   }
 
+  /** See DateDetector.maxPrefix. */
+  get dateMaxPrefix(): number {
+    return this.dates.maxPrefix;
+  }
+
   /** Lines currently held in the multi-line buffer. */
   get buffered(): readonly BufLine[] {
     return this.lineBuffer;

@@ -46,7 +46,7 @@ export class LineFeeder {
     this.onFailures = opts.onFailures;
     this.onLongLine = opts.onLongLine;
     const pf = filter.def.prefilter;
-    this.fast = opts.onLine === undefined && filter.def.maxlines === 1 && pf !== null ? pf.raw : null;
+    this.fast = opts.onLine === undefined && filter.def.maxlines === 1 && pf !== null ? pf.rawFor(filter.dateMaxPrefix) : null;
   }
 
   /** Feed a piece of text; an incomplete last line waits for the next piece or end(). */

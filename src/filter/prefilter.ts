@@ -28,8 +28,9 @@ export class LiteralPrefilter {
   readonly literals: readonly string[];
   /** Tests the date-less text of a line. */
   readonly exact: RegExp;
-  /** Global regex scanning raw text (dates still in) for candidate lines. */
+  /** Global regex scanning raw text (dates still in) for candidate lines, whatever the dates. */
   readonly raw: RegExp;
+  private readonly rawByPrefix = new Map<number, RegExp>();
   private readonly newline: boolean;
 
   private constructor(literals: readonly string[]) {
@@ -42,6 +43,26 @@ export class LiteralPrefilter {
       halves.push(l.slice(0, h), l.slice(l.length - h));
     }
     this.raw = new RegExp(minimal(halves).map(escape).join('|'), 'g');
+  }
+
+  /**
+   * The raw-text scanner when at most `maxPrefix` non-word characters can precede a date.
+   * A literal can then span the cut only with its leading non-word characters: without them
+   * (at most maxPrefix of them) it lies wholly after the date, so it is in the raw line.
+   */
+  rawFor(maxPrefix: number): RegExp {
+    if (!(maxPrefix <= 2)) return this.raw;
+    let re = this.rawByPrefix.get(maxPrefix);
+    if (re === undefined) {
+      const lits = this.literals.map((l) => {
+        let k = 0;
+        while (k < maxPrefix && k < l.length - 1 && !/[A-Za-z0-9_]/.test(l[k]!)) k++;
+        return l.slice(k);
+      });
+      re = new RegExp(minimal(lits).map(escape).join('|'), 'g');
+      this.rawByPrefix.set(maxPrefix, re);
+    }
+    return re;
   }
 
   /** Can the date-less text pre + post (+ "\n") of a single line contain a literal? */

@@ -12,6 +12,7 @@ export class FakeDates implements DateDetector {
   get templates(): readonly TemplateInfo[] { return this.stats; }
   readonly dropLine = false;
   readonly none = false;
+  readonly maxPrefix = 0;
   private m: RegExpExecArray | null = null;
   find(line: string): boolean {
     this.finds++;

@@ -46,6 +46,7 @@ class Detector implements DateDetector {
   dropLine = false;
   readonly stats: readonly Entry[];
   readonly none: boolean;
+  readonly maxPrefix: number;
 
   private readonly order: Entry[];
   private readonly zone: LocalZone;
@@ -76,6 +77,7 @@ class Detector implements DateDetector {
     this.order = list.templates.map((d) => new Entry(d, compileTemplate(d, context)));
     this.stats = this.order.slice();
     this.none = list.none;
+    this.maxPrefix = list.templates.reduce((m, d) => Math.max(m, d.maxPre), 0);
     this.defaultTz = opts.timezone === undefined ? null : parseTimeZone(opts.timezone, `${context}: timezone`);
     this.zone = opts.localZone ?? defaultLocalZone();
     this.clock = opts.clock ?? (() => Date.now() / 1000);

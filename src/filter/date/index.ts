@@ -80,6 +80,11 @@ export interface DateDetector {
   readonly templates: readonly TemplateInfo[];
   /** True when the pattern was {NONE}: lines never carry a date. */
   readonly none: boolean;
+  /**
+   * At most this many characters can come before the date text in a line, all of them non-word
+   * characters (Infinity: any text can). Lets the filter look for its literals in raw lines.
+   */
+  readonly maxPrefix: number;
 }
 
 export { createDetector as createDateDetector } from './detector.js';
