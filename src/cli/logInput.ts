@@ -7,13 +7,14 @@ import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { isAscii } from 'node:buffer';
 
 const BLOCK = 1 << 20;
+const NON_ASCII = /[^\x00-\x7f]/;
 
 export interface ReadProgress {
   (bytesRead: number, totalBytes: number): void;
 }
 
 /** Read a file block by block, handing decoded text to `sink`. */
-export function readFileText(path: string, sink: (text: string) => void, progress?: ReadProgress): number {
+export function readFileText(path: string, sink: (text: string, ascii: boolean) => void, progress?: ReadProgress): number {
   const fd = openSync(path, 'r');
   try {
     const total = fstatSync(fd).size;
@@ -29,12 +30,13 @@ export function readFileText(path: string, sink: (text: string) => void, progres
       const view = buf.subarray(0, n);
       // pure ASCII decodes as latin1, which is faster and gives one-byte strings
       const ascii = isAscii(view);
-      sink(ascii && !dirty ? view.toString('latin1') : dec.decode(view, { stream: true }));
+      if (ascii && !dirty) sink(view.toString('latin1'), true);
+      else { const t = dec.decode(view, { stream: true }); sink(t, !NON_ASCII.test(t)); }
       dirty = !ascii;
       progress?.(read, total);
     }
     const rest = dec.decode();
-    if (rest !== '') sink(rest);
+    if (rest !== '') sink(rest, false);
     return read;
   } finally {
     closeSync(fd);

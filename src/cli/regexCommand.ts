@@ -129,7 +129,7 @@ export async function regexCommand(argv: string[]): Promise<number> {
   const started = process.hrtime.bigint();
   if (isFile(logArg)) {
     const progress = makeProgress();
-    readFileText(logArg, (t) => feeder.push(t), progress);
+    readFileText(logArg, (t, ascii) => feeder.push(t, ascii), progress);
     progress?.(-1, 0);
   } else {
     if (existsSync(logArg)) throw new LogjailError('INPUT_NOT_FOUND', `${logArg} is not a regular file`);

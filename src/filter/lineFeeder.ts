@@ -29,6 +29,7 @@ export class LineFeeder {
   /** Lines that reached the filter (the rest were skipped by the pre-filter or are comments). */
   processed = 0;
   private carry = '';
+  private carryAscii = true;
   private overflow = false;
   private readonly filter: Filter;
   private readonly skipComments: boolean;
@@ -49,8 +50,12 @@ export class LineFeeder {
     this.fast = opts.onLine === undefined && filter.def.maxlines === 1 && pf !== null ? pf.rawFor(filter.dateMaxPrefix) : null;
   }
 
-  /** Feed a piece of text; an incomplete last line waits for the next piece or end(). */
-  push(piece: string): void {
+  /**
+   * Feed a piece of text; an incomplete last line waits for the next piece or end().
+   * `ascii`: the caller knows whether the piece is pure ASCII (saves a scan).
+   */
+  push(piece: string, ascii?: boolean): void {
+    const pieceAscii = ascii ?? !NON_ASCII.test(piece);
     if (this.overflow) {
       // inside an over-long line: drop its rest, then handle the part kept
       const nl = piece.indexOf('\n');
@@ -58,13 +63,15 @@ export class LineFeeder {
       this.overflow = false;
       const kept = this.carry + '\n';
       this.carry = '';
-      this.process(kept);
+      this.process(kept, this.carryAscii);
       piece = piece.slice(nl + 1);
     }
+    const textAscii = pieceAscii && (this.carry === '' || this.carryAscii);
     let text = this.carry === '' ? piece : this.carry + piece;
     const last = text.lastIndexOf('\n');
     if (last === -1) {
       this.carry = text;
+      this.carryAscii = textAscii;
       // a line that never ends must not grow without bound
       if (text.length > this.maxLen) {
         this.onLongLine?.(this.lineNo + 1, text.length);
@@ -74,13 +81,14 @@ export class LineFeeder {
       return;
     }
     this.carry = last + 1 < text.length ? text.slice(last + 1) : '';
+    this.carryAscii = textAscii || (this.carry !== '' && !NON_ASCII.test(this.carry));
     if (last + 1 < text.length) text = text.slice(0, last + 1);
-    this.process(text);
+    this.process(text, textAscii);
   }
 
-  private process(text: string): void {
-    // one scan tells whether every line of this piece is pure ASCII
-    this.filter.asciiHint = !NON_ASCII.test(text);
+  private process(text: string, ascii: boolean): void {
+    // every line of an ASCII piece is ASCII: the filter need not look at each
+    this.filter.asciiHint = ascii;
     try {
       if (this.fast !== null) this.scanFast(text, this.fast);
       else this.scanAll(text);
@@ -95,7 +103,7 @@ export class LineFeeder {
     if (this.carry !== '') {
       const t = this.carry + '\n';
       this.carry = '';
-      this.process(t);
+      this.process(t, this.carryAscii);
     }
   }
 
