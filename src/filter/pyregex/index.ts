@@ -12,7 +12,7 @@
  */
 import { LogjailError } from '../../errors.js';
 import { lowerPattern } from './lower.js';
-import { FLAG, PythonSyntaxError, UnsupportedNamedEscape, parsePattern, type ParsedPattern } from './parser.js';
+import { FLAG, PythonSyntaxError, UnsupportedNamedEscape, UnsupportedSyntax, parsePattern, type ParsedPattern } from './parser.js';
 import { checkLoops, checkSource, Inexact } from './exactness.js';
 import { resolveReferences, UnsupportedReference } from './references.js';
 import { emit, UnsupportedEmit, type LoopToReplay } from './emit.js';
@@ -108,6 +108,7 @@ function analyse(pattern: string, opts: TranslateOptions): { parsed: ParsedPatte
     if (e instanceof UnsupportedNamedEscape) {
       throw unsupported(where, pattern, `named character escape \\N{${e.charName}} (write the character or \\uXXXX instead)`, e.pos);
     }
+    if (e instanceof UnsupportedSyntax) throw unsupported(where, pattern, e.reason, e.pos);
     throw e;
   }
 }

@@ -348,6 +348,8 @@ function itemKey(item: RawItem): string | undefined {
 
 function parseSub(source: Tokenizer, state: State, verbose: boolean, nested: number): RawItem[] {
   const start = source.tell();
+  // `nested` grows by two per group level (alternation, then sequence).
+  if (nested > 2 * MAX_NESTING) throw new UnsupportedSyntax(`groups nested more than ${MAX_NESTING} levels deep`, start);
   const branches: RawItem[][] = [];
   for (;;) {
     branches.push(parse(source, state, verbose, nested + 1, nested === 0 && branches.length === 0));
@@ -590,6 +592,19 @@ function numericEscape(source: Tokenizer, escape: string, _inClass: boolean): nu
     throw new UnsupportedNamedEscape(name, source.tell() - Array.from(name).length - 4);
   }
   return undefined;
+}
+
+/**
+ * Nesting deeper than this is refused. Python itself gives up at a few hundred levels
+ * (RecursionError), and logjail's own passes are recursive too.
+ */
+export const MAX_NESTING = 200;
+
+/** Valid syntax that logjail does not translate (named characters, absurd nesting). */
+export class UnsupportedSyntax extends Error {
+  constructor(readonly reason: string, readonly pos: number) {
+    super(reason);
+  }
 }
 
 /** `\N{NAME}`: valid Python, but logjail carries no table of character names. */
