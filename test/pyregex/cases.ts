@@ -69,6 +69,8 @@ export const CONSTRUCTS: readonly ConstructCase[] = [
   { name: 'group skipped by a later iteration keeps its value', pattern: '(?:(a)|b)+', subject: 'ab', expect: ['ab', 'a'] },
   { name: 'groups of skipped alternatives keep their last values', pattern: '^(?:x=(?P<x>\\w)|y=(?P<y>\\w)|\\w=\\w)(?:, (?:x=(?P<x2>\\w)|y=(?P<y2>\\w)|\\w=\\w))*$', subject: 'x=1, y=2, z=3', expect: ['x=1, y=2, z=3', '1', null, null, '2'] },
   { name: 'a replayed repetition reports the last user', pattern: '^(?:(?:user=(?P<user>[^,]*)|\\w+=[^,]*), )*ip=', subject: 'a=1, user=bob, b=2, ip=', expect: ['a=1, user=bob, b=2, ip=', 'bob'] },
+  { name: 'a lazy replayed repetition', pattern: '^(?:(?:user=(?P<user>[^,]*)|\\w+=[^,]*), )*?ip=', subject: 'a=1, user=bob, b=2, ip=', expect: ['a=1, user=bob, b=2, ip=', 'bob'] },
+  { name: 'a bounded repetition keeps an inner group of its first iteration', pattern: '( \\d+(\\.\\d+)?(h|m|s|ms)){0,2} -', subject: 'x 1.5h 2m - y', expect: [' 1.5h 2m -', ' 2m', '.5', 'm'] },
   // conditionals
   { name: 'conditional takes yes when the group matched', pattern: '(<)?\\w+(?(1)>|$)', subject: '<ab>', expect: ['<ab>', '<'] },
   { name: 'conditional takes no when the group did not match', pattern: '^(<)?\\w+(?(1)>|$)', subject: 'ab\n', expect: ['ab', null] },

@@ -61,15 +61,18 @@ const ASCII_FOLDING: Folding = {
   cased: CodePointSet.fromRanges([0x41, 0x5a, 0x61, 0x7a]),
 };
 
+const CATEGORY_SETS: Readonly<Record<Category, readonly [CodePointSet, CodePointSet]>> = {
+  d: [UNICODE_DIGIT, ASCII_DIGIT],
+  D: [UNICODE_DIGIT.complement(), ASCII_DIGIT.complement()],
+  w: [UNICODE_WORD, ASCII_WORD],
+  W: [UNICODE_WORD.complement(), ASCII_WORD.complement()],
+  s: [UNICODE_SPACE, ASCII_SPACE],
+  S: [UNICODE_SPACE.complement(), ASCII_SPACE.complement()],
+};
+
+/** \d \D \w \W \s \S under Python's Unicode or ASCII (?a) meaning. */
 export function categorySet(cat: Category, ascii: boolean): CodePointSet {
-  switch (cat) {
-    case 'd': return ascii ? ASCII_DIGIT : UNICODE_DIGIT;
-    case 'D': return (ascii ? ASCII_DIGIT : UNICODE_DIGIT).complement();
-    case 'w': return ascii ? ASCII_WORD : UNICODE_WORD;
-    case 'W': return (ascii ? ASCII_WORD : UNICODE_WORD).complement();
-    case 's': return ascii ? ASCII_SPACE : UNICODE_SPACE;
-    case 'S': return (ascii ? ASCII_SPACE : UNICODE_SPACE).complement();
-  }
+  return CATEGORY_SETS[cat][ascii ? 1 : 0];
 }
 
 /** The word characters \b looks at. */
@@ -97,8 +100,26 @@ function foldImage(set: CodePointSet, f: Folding): CodePointSet {
   return image;
 }
 
+const memo = new Map<string, CodePointSet>();
+
+/** Sets are immutable and patterns repeat themselves (date templates fold hundreds of literals). */
+function memoized(key: string, compute: () => CodePointSet): CodePointSet {
+  let set = memo.get(key);
+  if (set === undefined) {
+    if (memo.size > 5000) memo.clear();
+    set = compute();
+    memo.set(key, set);
+  }
+  return set;
+}
+
 /** A pattern literal (or, negated, `[^c]`), as sre's LITERAL / NOT_LITERAL opcodes match it. */
 export function literalSet(c: number, negate: boolean, flags: CharFlags): CodePointSet {
+  if (!flags.ignoreCase) return negate ? CodePointSet.of(c).complement() : CodePointSet.of(c);
+  return memoized(`l${c}${negate ? '^' : ''}${flags.ascii ? 'a' : 'u'}`, () => foldedLiteral(c, negate, flags));
+}
+
+function foldedLiteral(c: number, negate: boolean, flags: CharFlags): CodePointSet {
   let set: CodePointSet;
   const f = flags.ascii ? ASCII_FOLDING : UNICODE_FOLDING;
   if (!flags.ignoreCase || !f.isCased(c)) {
@@ -112,6 +133,11 @@ export function literalSet(c: number, negate: boolean, flags: CharFlags): CodePo
 
 /** A class `[...]` / `[^...]`, as sre's IN / IN_IGNORE / IN_UNI_IGNORE opcodes match it. */
 export function classSet(items: readonly ClassItem[], negate: boolean, flags: CharFlags): CodePointSet {
+  const key = `c${negate ? '^' : ''}${flags.ignoreCase ? 'i' : ''}${flags.ascii ? 'a' : 'u'}${JSON.stringify(items)}`;
+  return memoized(key, () => computeClass(items, negate, flags));
+}
+
+function computeClass(items: readonly ClassItem[], negate: boolean, flags: CharFlags): CodePointSet {
   const plain: number[] = [];
   let categories = CodePointSet.EMPTY;
   for (const item of items) {

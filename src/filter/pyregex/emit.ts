@@ -8,8 +8,8 @@
 import { containsCapture, mandatory, nullable, singleWay } from './analysis.js';
 import { children, seq, some, type AssertKind, type Node, type NodeOf, type Step } from './ast.js';
 import { wordSet } from './charClasses.js';
-import { CodePointSet } from './codePointSet.js';
-import { ASCII, ASCII_DIGIT, ASCII_SPACE, ASCII_WORD } from './unicodeTables.js';
+import type { CodePointSet } from './codePointSet.js';
+import { setSource } from './setSource.js';
 
 /**
  * How a fragment binds: atoms take a quantifier directly; sequences, alternations and zero-width
@@ -101,9 +101,6 @@ function skipsGroups(n: NodeOf<'repeat'>): boolean {
   return some(n.body, (x) => x.type === 'group' && !mandatory(n.body, x.index));
 }
 
-const SYNTAX = new Set('^$\\.*+?()[]{}|/'.split(''));
-const CLASS_SPECIAL = new Set('\\]^-['.split(''));
-
 export function emit(root: Node, ascii: boolean): Emitted {
   const referenced = new Set<number>();
   some(root, (n) => {
@@ -149,7 +146,7 @@ class Emitter {
     switch (n.type) {
       case 'empty': return { src: '', kind: 'empty' };
       case 'fail': return { src: '(?!)', kind: 'zero' };
-      case 'set': return { src: this.set(n.set), kind: 'atom' };
+      case 'set': return { src: setSource(n.set, this.ascii), kind: 'atom' };
       case 'seq': {
         let src = '';
         for (let i = 0; i < n.items.length; i++) {
@@ -297,62 +294,10 @@ class Emitter {
       case 'notWordBoundary': {
         const notEmpty = '(?:(?=[^])|(?<=[^]))';
         if (pythonAscii || this.ascii) return kind === 'wordBoundary' ? '\\b' : `\\B${notEmpty}`;
-        const w = this.set(this.word);
+        const w = setSource(this.word, this.ascii);
         if (kind === 'wordBoundary') return `(?:(?<=${w})(?!${w})|(?<!${w})(?=${w}))`;
         return `(?:(?<=${w})(?=${w})|(?<!${w})(?!${w})${notEmpty})`;
       }
     }
-  }
-
-  /** A class or a single character for the set. */
-  set(full: CodePointSet): string {
-    const s = this.ascii ? full.intersect(ASCII) : full;
-    const single = s.single;
-    if (single !== undefined) return this.literal(single);
-    const universe = this.ascii ? ASCII : CodePointSet.ALL;
-    const rest = universe.minus(s);
-    if (s.equals(ASCII_DIGIT)) return '\\d';
-    if (rest.equals(ASCII_DIGIT)) return '\\D';
-    if (s.equals(ASCII_WORD)) return '\\w';
-    if (rest.equals(ASCII_WORD)) return '\\W';
-    if (this.ascii && s.equals(ASCII_SPACE)) return '\\s';
-    if (this.ascii && rest.equals(ASCII_SPACE)) return '\\S';
-    if (rest.isEmpty) return '[^]';
-    if (s.rangeCount <= rest.rangeCount) return `[${this.classBody(s)}]`;
-    return `[^${this.classBody(rest)}]`;
-  }
-
-  private classBody(s: CodePointSet): string {
-    let out = '';
-    const r = s.ranges;
-    for (let i = 0; i < r.length; i += 2) {
-      const lo = r[i]!;
-      const hi = r[i + 1]!;
-      out += this.classChar(lo);
-      if (hi > lo) out += (hi > lo + 1 ? '-' : '') + this.classChar(hi);
-    }
-    return out;
-  }
-
-  private classChar(c: number): string {
-    const ch = String.fromCodePoint(c);
-    if (CLASS_SPECIAL.has(ch)) return '\\' + ch;
-    return this.printable(c) ? ch : this.escape(c);
-  }
-
-  private literal(c: number): string {
-    const ch = String.fromCodePoint(c);
-    if (SYNTAX.has(ch)) return '\\' + ch;
-    return this.printable(c) ? ch : this.escape(c);
-  }
-
-  private printable(c: number): boolean {
-    return c >= 0x20 && c < 0x7f;
-  }
-
-  /** Escapes valid with and without the `u` flag (ASCII mode only ever escapes code points below 0x80). */
-  private escape(c: number): string {
-    if (c <= 0xff) return '\\x' + c.toString(16).padStart(2, '0');
-    return c <= 0xffff ? '\\u' + c.toString(16).padStart(4, '0') : '\\u{' + c.toString(16) + '}';
   }
 }

@@ -2,8 +2,6 @@
  * Finds the constructs on which Python's engine and V8's give different results and that the
  * translation does not rewrite, so they are reported instead of translated approximately.
  *
- * - JavaScript clears a loop's groups at every iteration; Python keeps a group's value from an
- *   earlier iteration when a later one skips it.
  * - JavaScript rejects a loop iteration that matches the empty string and tries the body's other
  *   ways; Python accepts it (keeping its groups) and ends the loop. This only matters when a body
  *   that can match empty has a non-empty way tried after an empty one and what follows the loop
@@ -12,8 +10,11 @@
  *   leftmost instead of its rightmost value.
  * - A case-insensitive back-reference compares folded characters in Python; JavaScript can only
  *   compare exactly, which is the same only when the group cannot match a cased character.
+ *
+ * (That JavaScript clears a loop's groups at every iteration, where Python keeps the value of the
+ * last iteration that set them, is repaired rather than refused: see replay.ts.)
  */
-import { alphabet, containsCapture, firstAfterEmpty, firstChars, mandatory, nullable } from './analysis.js';
+import { alphabet, containsCapture, firstAfterEmpty, firstChars, nullable } from './analysis.js';
 import { children, type Node, type NodeOf, type Step } from './ast.js';
 import { foldAmbiguous } from './charClasses.js';
 import { CodePointSet } from './codePointSet.js';
@@ -25,8 +26,6 @@ export class Inexact extends Error {
 }
 
 interface Context {
-  /** Enclosing repetitions that can run more than once. */
-  readonly loops: readonly NodeOf<'repeat'>[];
   readonly inLookbehind: boolean;
   /** Inside a repetition that is itself inside a lookbehind. */
   readonly loopInLookbehind: boolean;
@@ -36,13 +35,12 @@ interface Context {
 export function checkSource(root: Node, groupName: (index: number) => string): void {
   const bodies = new Map<number, Node>();
   collectGroups(root, bodies);
-  visit(root, { loops: [], inLookbehind: false, loopInLookbehind: false });
+  visit(root, { inLookbehind: false, loopInLookbehind: false });
 
   function visit(node: Node, ctx: Context): void {
     let inner = ctx;
     switch (node.type) {
       case 'group':
-        // Groups that some iterations skip are replayed after the match (emit.ts, replay.ts).
         if (ctx.loopInLookbehind) throw new Inexact(`group ${groupName(node.index)} is repeated inside a lookbehind`, node.pos);
         break;
       case 'backref':
@@ -59,9 +57,7 @@ export function checkSource(root: Node, groupName: (index: number) => string): v
         if (node.max - node.min === 1 && node.min > 0 && nullable(node.body) && containsCapture(node.body)) {
           throw new Inexact('a repetition {n,n+1} of a group that can match the empty string', node.pos);
         }
-        if (node.max > 1) {
-          inner = { ...ctx, loops: [...ctx.loops, node], loopInLookbehind: ctx.loopInLookbehind || ctx.inLookbehind };
-        }
+        if (node.max > 1 && ctx.inLookbehind) inner = { ...ctx, loopInLookbehind: true };
         break;
       case 'look':
         if (node.behind) inner = { ...ctx, inLookbehind: true };
