@@ -115,7 +115,7 @@ export async function regexCommand(argv: string[]): Promise<number> {
   });
   const json = out === 'json' ? new JsonOut(process.stdout) : null;
   const onFailures = json !== null
-    ? (fs: readonly Failure[]): void => { for (const f of fs) if (!f.data['nofail'] && f.id !== '') json.write(failureJson(f)); }
+    ? (fs: readonly Failure[]): void => { for (const f of fs) if (!f.data['nofail'] && f.id !== '') json.write(failureJson(f, Date.now() / 1000)); }
     : undefined;
   const feeder = new LineFeeder(filter, {
     skipComments: true,

@@ -11,10 +11,11 @@ import type { Failure } from '../filter/types.js';
 const INTERNAL = new Set(['ip4', 'ip6', 'dns', 'fid', 'ip', 'cidr', 'mlfid', 'content', 'nofail', 'mlfforget',
   'mlfgained', 'mlfpending', 'matches', 'nofail-matches', 'users']);
 
-export function failureJson(f: Failure): string {
+/** `now`: the time reported for a failure whose line had no usable date (as fail2ban does). */
+export function failureJson(f: Failure, now: number): string {
   const d = f.data;
   const ip = typeof d['ip'] === 'string' ? d['ip'] : f.id;
-  let s = `{"ip":${JSON.stringify(ip)},"time":${f.time === null ? 'null' : String(f.time)},"line":${f.lineNo}`;
+  let s = `{"ip":${JSON.stringify(ip)},"time":${String(f.time ?? now)},"line":${f.lineNo}`;
   if (ip !== f.id) s += `,"id":${JSON.stringify(f.id)}`;
   for (const k in d) {
     if (INTERNAL.has(k) || k.startsWith('skiplines') || k.startsWith('alt_') || k.startsWith('tuple_')) continue;

@@ -8,7 +8,7 @@
  * Semantics follow fail2ban 1.0.2 (filter.py, failregex.py): the text the regexes see has the
  * date removed and always ends with "\n"; matched lines of a multi-line buffer are consumed.
  */
-import type { DateDetector } from './date/index.js';
+import type { DateCapture, DateDetector } from './date/index.js';
 import type { CompiledFilter, UseDns } from './compiledFilter.js';
 import type { FilterRegex, Groups } from './filterRegex.js';
 import { hostId, rawId, type HostId } from './ip.js';
@@ -110,16 +110,6 @@ function search(re: FilterRegex, text: string, org: readonly BufLine[], ascii: b
 
 type MlfidEntry = { data: FailData };
 
-/** Skipped text: whole lines text[from, to). */
-interface Region {
-  readonly text: string;
-  readonly from: number;
-  readonly to: number;
-  readonly comments: boolean;
-}
-/** A skipped line (string) or a skipped region. */
-type Pending = string | Region;
-
 export class Filter {
   readonly def: CompiledFilter;
   private readonly dates: DateDetector;
@@ -149,12 +139,13 @@ export class Filter {
   /** Set when the last processed line matched the prefregex (statistics). */
   prefMatched = false;
   /**
-   * Lines whose date was not parsed because they cannot fail (the literal pre-filter rejected
-   * them), oldest first. Their dates matter only when a later line has none (it then takes the
-   * last known date), so they are parsed lazily: when such a line comes, or every few entries
-   * (then only the newest usually needs parsing).
+   * Dates of lines that cannot fail (the literal pre-filter rejected them), found but not yet
+   * converted, oldest first. They matter only when a later line has no date (it then takes the
+   * last known date), so they are converted lazily: when such a line comes, or every few
+   * entries (then converting the newest one usually settles them all). Every line's date is
+   * still searched: the search order of the templates depends on every line seen.
    */
-  private readonly pending: Pending[] = [];
+  private readonly pending: DateCapture[] = [];
   /** Single-line filter with a literal pre-filter and no daemon time rules: dates are parsed lazily. */
   private readonly lazyDates: boolean;
 
@@ -175,67 +166,34 @@ export class Filter {
     this.mlfid = new TtlCache(100, 300, real);
   }
 
-  /** See DateDetector.maxPrefix. */
-  get dateMaxPrefix(): number {
-    return this.dates.maxPrefix;
-  }
-
   /** Lines currently held in the multi-line buffer. */
   get buffered(): readonly BufLine[] {
     return this.lineBuffer;
   }
 
-  /**
-   * Note lines that were not processed (text[from, to) holds whole lines ending in "\n").
-   * `comments`: lines starting with "#" and empty lines are never processed (fail2ban-regex).
-   */
-  noteSkipped(text: string, from: number, to: number, comments: boolean): void {
-    if (to > from) this.addPending({ text, from, to, comments });
-  }
-
-  private addPending(p: Pending): void {
+  private addPending(c: DateCapture): void {
     const q = this.pending;
-    q.push(p);
+    q.push(c);
+    // keep the list short: converting the newest date almost always settles all of them
     if (q.length >= 8) this.resolve();
   }
 
-  /** Bring lastDate up to date from the pending lines (newest dated line wins). */
+  /** Bring lastDate up to date from the pending dates (the newest one that converts wins). */
   private resolve(): true {
     const q = this.pending;
     if (q.length === 0) return true;
     const now = this.clock();
     for (let i = q.length - 1; i >= 0; i--) {
-      const p = q[i]!;
-      if (typeof p === 'string' ? this.dateOf(p, now) : this.dateOfRegion(p, now)) break;
+      const c = q[i]!;
+      const t = this.dates.timeOf(c, now);
+      if (t !== null) {
+        this.lastDate = t;
+        this.lastTimeText = c.line.slice(c.start, c.end);
+        break;
+      }
     }
     q.length = 0;
     return true;
-  }
-
-  /** Parse the date of one line into lastDate; false when it has none. */
-  private dateOf(line: string, now: number): boolean {
-    const dd = this.dates;
-    if (!dd.find(line) || dd.end <= dd.start) return false;
-    const t = dd.time(line, now);
-    if (t === null) return false;
-    this.lastDate = t;
-    this.lastTimeText = line.slice(dd.start, dd.end);
-    return true;
-  }
-
-  private dateOfRegion(r: Region, now: number): boolean {
-    const { text, from } = r;
-    let end = r.to - 1; // at the "\n" ending the last line
-    while (end >= from) {
-      let start = text.lastIndexOf('\n', end - 1) + 1;
-      if (start < from) start = from;
-      let line = text.slice(start, end);
-      while (line.endsWith('\r')) line = line.slice(0, -1);
-      end = start - 1;
-      if (r.comments && (line === '' || line.startsWith('#'))) continue;
-      if (this.dateOf(line, now)) return true;
-    }
-    return false;
   }
 
   /**
@@ -264,8 +222,8 @@ export class Filter {
           if (s > 0) pre = line.slice(0, s);
           post = line.slice(e);
           if (this.lazyDates && !this.def.prefilter!.test(pre, post)) {
-            // cannot fail: its date is parsed only if a later line needs it
-            this.addPending(line);
+            // cannot fail: its date is converted only if a later line needs it
+            this.addPending(dd.capture()!);
             return NONE;
           }
           dateText = line.slice(s, e);

@@ -1,8 +1,6 @@
 /**
  * Feeds decoded log text to a Filter line by line: splits lines, numbers them, strips line
- * terminators, caps hostile lengths, and — when nobody needs per-line results — skips lines
- * that cannot fail without touching them (a single regex scan over the text finds the
- * candidates; everything between them is only counted).
+ * terminators, caps hostile lengths, tells the filter when a whole piece is pure ASCII.
  */
 import type { Filter } from './filter.js';
 import type { Failure } from './types.js';
@@ -12,7 +10,7 @@ export interface FeedOptions {
   readonly skipComments?: boolean;
   /** Longer lines are cut to this many characters (default 16 KiB). */
   readonly maxLineLength?: number;
-  /** Per-line results (statistics); disables the skipping fast path. */
+  /** Per-line results (statistics). */
   readonly onLine?: (line: string, lineNo: number, failures: readonly Failure[]) => void;
   /** Failures as they are found. */
   readonly onFailures?: (failures: readonly Failure[], line: string) => void;
@@ -26,7 +24,7 @@ const NON_ASCII = /[^\x00-\x7f]/;
 export class LineFeeder {
   /** Number of the last line read (1-based). */
   lineNo = 0;
-  /** Lines that reached the filter (the rest were skipped by the pre-filter or are comments). */
+  /** Lines that reached the filter (not comments). */
   processed = 0;
   private carry = '';
   private carryAscii = true;
@@ -37,7 +35,6 @@ export class LineFeeder {
   private readonly onLine: FeedOptions['onLine'];
   private readonly onFailures: FeedOptions['onFailures'];
   private readonly onLongLine: FeedOptions['onLongLine'];
-  private readonly fast: RegExp | null;
 
   constructor(filter: Filter, opts: FeedOptions = {}) {
     this.filter = filter;
@@ -46,8 +43,6 @@ export class LineFeeder {
     this.onLine = opts.onLine;
     this.onFailures = opts.onFailures;
     this.onLongLine = opts.onLongLine;
-    const pf = filter.def.prefilter;
-    this.fast = opts.onLine === undefined && filter.def.maxlines === 1 && pf !== null ? pf.rawFor(filter.dateMaxPrefix) : null;
   }
 
   /**
@@ -90,8 +85,7 @@ export class LineFeeder {
     // every line of an ASCII piece is ASCII: the filter need not look at each
     this.filter.asciiHint = ascii;
     try {
-      if (this.fast !== null) this.scanFast(text, this.fast);
-      else this.scanAll(text);
+      this.scanAll(text);
     } finally {
       this.filter.asciiHint = false;
     }
@@ -113,37 +107,6 @@ export class LineFeeder {
       this.line(t, pos, nl);
       pos = nl + 1;
     }
-  }
-
-  private scanFast(t: string, re: RegExp): void {
-    let pos = 0;
-    re.lastIndex = 0;
-    const f = this.filter;
-    for (let m = re.exec(t); m !== null; m = re.exec(t)) {
-      const hit = m.index;
-      const ls = hit === 0 ? 0 : t.lastIndexOf('\n', hit - 1) + 1;
-      let le = t.indexOf('\n', hit);
-      if (le === -1) le = t.length;
-      if (ls > pos) {
-        this.count(t, pos, ls);
-        f.noteSkipped(t, pos, ls, this.skipComments);
-      }
-      this.line(t, ls, le);
-      pos = le + 1;
-      if (pos >= t.length) break;
-      re.lastIndex = pos;
-    }
-    if (pos < t.length) {
-      this.count(t, pos, t.length);
-      f.noteSkipped(t, pos, t.length, this.skipComments);
-    }
-    re.lastIndex = 0;
-  }
-
-  private count(t: string, from: number, to: number): void {
-    let n = 0;
-    for (let i = t.indexOf('\n', from); i !== -1 && i < to; i = t.indexOf('\n', i + 1)) n++;
-    this.lineNo += n;
   }
 
   /** One line t[from, to) (to = index of its "\n"). */

@@ -1,5 +1,5 @@
 /** A minimal date detector for engine tests: syslog dates at line start, year 2005, UTC. */
-import type { DateDetector, TemplateInfo } from '../../src/filter/date/index.js';
+import type { DateCapture, DateDetector, TemplateInfo } from '../../src/filter/date/index.js';
 
 const MON: Record<string, number> = { Jan: 0, Feb: 1, Mar: 2, Apr: 3, May: 4, Jun: 5, Jul: 6, Aug: 7, Sep: 8, Oct: 9, Nov: 10, Dec: 11 };
 const RE = /^(\w{3}) ([ \d]\d) (\d\d):(\d\d):(\d\d)/;
@@ -12,7 +12,6 @@ export class FakeDates implements DateDetector {
   get templates(): readonly TemplateInfo[] { return this.stats; }
   readonly dropLine = false;
   readonly none = false;
-  readonly maxPrefix = 0;
   private m: RegExpExecArray | null = null;
   find(line: string): boolean {
     this.finds++;
@@ -24,7 +23,15 @@ export class FakeDates implements DateDetector {
     return true;
   }
   time(_line: string, _now: number): number | null {
-    const m = this.m!;
+    return FakeDates.toTime(this.m!);
+  }
+  capture(): DateCapture | null {
+    return this.m === null ? null : { line: this.m.input, start: 0, end: this.m[0].length, m: this.m } as DateCapture;
+  }
+  timeOf(c: DateCapture, _now: number): number | null {
+    return FakeDates.toTime((c as unknown as { m: RegExpExecArray }).m);
+  }
+  private static toTime(m: RegExpExecArray): number {
     return Date.UTC(2005, MON[m[1]!]!, Number(m[2]), Number(m[3]), Number(m[4]), Number(m[5])) / 1000;
   }
 }

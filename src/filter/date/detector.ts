@@ -6,7 +6,7 @@
  * candidate while the search goes on, and the nearest candidate wins. Winners bubble up the list
  * by hits × weight / distance, so the usual format is found with one regex search per line.
  */
-import type { DateDetector, DateDetectorOptions, TemplateInfo } from './index.js';
+import type { DateCapture, DateDetector, DateDetectorOptions, TemplateInfo } from './index.js';
 import { templatesFor } from './catalogue.js';
 import {
   charAtCodePoint, codePointAt, codePointBefore, codePointIndex, isAlnum, unitIndex,
@@ -46,7 +46,6 @@ class Detector implements DateDetector {
   dropLine = false;
   readonly stats: readonly Entry[];
   readonly none: boolean;
-  readonly maxPrefix: number;
 
   private readonly order: Entry[];
   private readonly zone: LocalZone;
@@ -77,7 +76,6 @@ class Detector implements DateDetector {
     this.order = list.templates.map((d) => new Entry(d, compileTemplate(d, context)));
     this.stats = this.order.slice();
     this.none = list.none;
-    this.maxPrefix = list.templates.reduce((m, d) => Math.max(m, d.maxPre), 0);
     this.defaultTz = opts.timezone === undefined ? null : parseTimeZone(opts.timezone, `${context}: timezone`);
     this.zone = opts.localZone ?? defaultLocalZone();
     this.clock = opts.clock ?? (() => Date.now() / 1000);
@@ -261,9 +259,21 @@ class Detector implements DateDetector {
     if (line !== this.matchLine && !this.find(line)) return null;
     // An empty date (e.g. {NONE}) has no time: fail2ban uses the last known date or now.
     if (this.start === this.end) return null;
-    const m = this.match!;
-    const e = this.matchEntry!;
-    const ct = this.matchVariant!;
+    return this.convert(this.match!, this.matchEntry!, this.matchVariant!, now);
+  }
+
+  capture(): DateCapture | null {
+    if (this.match === null || this.start === this.end) return null;
+    return new Capture(this.matchLine!, this.match, this.matchEntry!, this.matchVariant!, this.start, this.end);
+  }
+
+  timeOf(c: DateCapture, now: number): number | null {
+    this.dropLine = false;
+    const k = c as Capture;
+    return this.convert(k.m, k.entry, k.ct, now);
+  }
+
+  private convert(m: RegExpExecArray, e: Entry, ct: CompiledVariant, now: number): number | null {
     let t: number | null | undefined;
     switch (e.def.kind) {
       case TemplateKind.Pattern: t = patternTime(m, ct, now, this.zone, this.defaultTz); break;
@@ -276,6 +286,12 @@ class Detector implements DateDetector {
     }
     return t;
   }
+}
+
+/** A date found earlier, kept to be converted later (see DateDetector.capture). */
+class Capture implements DateCapture {
+  constructor(readonly line: string, readonly m: RegExpExecArray, readonly entry: Entry, readonly ct: CompiledVariant,
+    readonly start: number, readonly end: number) {}
 }
 
 export function createDetector(opts: DateDetectorOptions): DateDetector {

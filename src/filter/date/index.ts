@@ -42,6 +42,13 @@ export interface TemplateInfo extends TemplateStat {
   readonly weight: number;
 }
 
+/** A date found in a line: the line and the span of the date text in it. */
+export interface DateCapture {
+  readonly line: string;
+  readonly start: number;
+  readonly end: number;
+}
+
 /**
  * Finds the date in a line and turns it into epoch seconds.
  * Stateful like fail2ban's: the last template that matched is tried first.
@@ -74,17 +81,19 @@ export interface DateDetector {
    * (with the last known date or now).
    */
   readonly dropLine: boolean;
+  /**
+   * The date found by the last successful find() (non-empty), to be converted later with
+   * timeOf() without searching again (a search changes the template order). null if none.
+   */
+  capture(): DateCapture | null;
+  /** time() of a captured date; sets dropLine like time(). */
+  timeOf(c: DateCapture, now: number): number | null;
   /** Templates in their original order with hit counts (for `logjail regex` statistics). */
   readonly stats: readonly TemplateInfo[];
   /** Templates in the current search order: the order fail2ban-regex prints "Date template hits" in. */
   readonly templates: readonly TemplateInfo[];
   /** True when the pattern was {NONE}: lines never carry a date. */
   readonly none: boolean;
-  /**
-   * At most this many characters can come before the date text in a line, all of them non-word
-   * characters (Infinity: any text can). Lets the filter look for its literals in raw lines.
-   */
-  readonly maxPrefix: number;
 }
 
 export { createDetector as createDateDetector } from './detector.js';

@@ -35,11 +35,6 @@ export interface TemplateDef {
   readonly longEpoch: boolean;
   /** Python group holding the epoch / TAI64N value. */
   readonly valueGroup: number;
-  /**
-   * At most this many characters, all non-word characters, can come before the date text in a
-   * line (Infinity: anything can). The filter's literal pre-filter relies on it.
-   */
-  readonly maxPre: number;
   /** Sort weight: 100 for the line-anchored twins of the defaults, else 1. */
   weight: number;
 }
@@ -88,7 +83,6 @@ export function unboundPattern(p: string): string {
 type Begin = boolean | 'start';
 
 interface Bounded {
-  maxPre: number;
   name: string;
   regex: string;
   /** `regex` with the word-start boundary in a faster equivalent form, when one is known. */
@@ -105,13 +99,9 @@ function bound(regexIn: string, name: string, wordBegin: Begin, wordEnd: boolean
   const boundBegin = wordBegin !== false && !NO_WORD_BOUND_BEGIN.test(regex);
   const boundEnd = wordEnd && !NO_WORD_BOUND_END.test(regex);
   let groupEndsMatch = false;
-  let lineStart = false;
   if (!CAPTURING_GROUP.test(regex)) {
     // No group: the whole pattern (inside anchors/flags) becomes group 1, followed only by '$'.
-    regex = regex.replace(WRAP_PARTS, (_m, pre: string, body: string, end: string) => {
-      lineStart = pre.includes('^');
-      return `${pre}(${body})${end}`;
-    });
+    regex = regex.replace(WRAP_PARTS, (_m, pre: string, body: string, end: string) => `${pre}(${body})${end}`);
     groupEndsMatch = true;
   }
   let flags = 0;
@@ -143,16 +133,14 @@ function bound(regexIn: string, name: string, wordBegin: Begin, wordEnd: boolean
     regex = gf[0] + regex;
     source = gf[0] + source;
   }
-  // group 1 right at the line start, or after `^(?:\W{0,2})?`: only non-word characters before it
-  const maxPre = groupEndsMatch && lineStart ? 0 : groupEndsMatch && boundBegin && wordBegin === 'start' ? 2 : Infinity;
-  return { name, regex, source, flags, groupEndsMatch, maxPre };
+  return { name, regex, source, flags, groupEndsMatch };
 }
 
 function def(kind: TemplateKind, pattern: string | null, b: Bounded, source: string,
   longEpoch = false, valueGroup = 1): TemplateDef {
   return {
     kind, name: b.name, pattern, regex: b.regex, source, flags: b.flags,
-    groupEndsMatch: b.groupEndsMatch, longEpoch, valueGroup, weight: 1, maxPre: b.maxPre,
+    groupEndsMatch: b.groupEndsMatch, longEpoch, valueGroup, weight: 1,
   };
 }
 
@@ -200,7 +188,7 @@ export function epochTemplate(lineBeginOnly: boolean, pattern: string | null, lo
     return def(TemplateKind.Epoch, null, { ...b, groupEndsMatch: true }, source, longEpoch);
   }
   const shown = `((?P<square>(?<=^\\[))?${digits})${SQUARE_COND}`;
-  const b = { ...bound(shown, name, 'start', true), maxPre: 2 };
+  const b = bound(shown, name, 'start', true);
   const source = b.regex.replace(SQUARE_COND, '').replace('(?P<square>(?<=^\\[))?', '');
   return def(TemplateKind.Epoch, null, { ...b, groupEndsMatch: true }, source, longEpoch);
 }
