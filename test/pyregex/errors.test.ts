@@ -48,6 +48,8 @@ const SYNTAX_ERRORS: readonly [string, string][] = [
   ['x**', 'multiple repeat at position 2'],
   ['\\b*', 'nothing to repeat at position 2'],
   ['a|*', 'nothing to repeat at position 2'],
+  ['{1}', 'nothing to repeat at position 0'],
+  ['\\18', 'invalid group reference 18 at position 1'],
   ['x{99999999999}', 'the repetition number is too large'],
   ['(?<=a*)b', 'look-behind requires fixed-width pattern'],
   ['(?<=(a)\\1)', 'cannot refer to group defined in the same lookbehind subpattern at position 9'],

@@ -56,7 +56,14 @@ export function translate(pattern: string, opts: TranslateOptions = {}): Compile
   const key = `${opts.multiline ? 'm' : ''}${opts.ignoreCase ? 'i' : ''}${opts.unicode === false ? 'a' : ''}${opts.indices ? 'd' : ''}:${pattern}`;
   const cached = cache.get(key);
   if (cached) return cached;
-  const compiled = compile(pattern, opts);
+  let compiled: CompiledPattern;
+  try {
+    compiled = compile(pattern, opts);
+  } catch (e) {
+    // A stack overflow in one of the recursive passes: refuse the pattern, do not crash.
+    if (e instanceof RangeError) throw unsupported(opts.context ?? 'pattern', pattern, 'the pattern is too large or nested too deeply', undefined);
+    throw e;
+  }
   if (cache.size >= CACHE_SIZE) cache.delete(cache.keys().next().value as string);
   cache.set(key, compiled);
   return compiled;
