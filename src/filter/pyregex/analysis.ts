@@ -18,10 +18,6 @@ export function nullable(node: Node): boolean {
   }
 }
 
-export function containsGroup(node: Node, index: number): boolean {
-  return some(node, (n) => n.type === 'group' && n.index === index);
-}
-
 export function containsCapture(node: Node): boolean {
   return some(node, (n) => n.type === 'group');
 }

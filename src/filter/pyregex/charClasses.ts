@@ -71,7 +71,7 @@ const CATEGORY_SETS: Readonly<Record<Category, readonly [CodePointSet, CodePoint
 };
 
 /** \d \D \w \W \s \S under Python's Unicode or ASCII (?a) meaning. */
-export function categorySet(cat: Category, ascii: boolean): CodePointSet {
+function categorySet(cat: Category, ascii: boolean): CodePointSet {
   return CATEGORY_SETS[cat][ascii ? 1 : 0];
 }
 

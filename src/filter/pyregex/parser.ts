@@ -181,7 +181,7 @@ class Tokenizer {
 }
 
 /** Python's repr() of a str, as used inside its error messages. */
-export function pyRepr(s: string): string {
+function pyRepr(s: string): string {
   const quote = s.includes("'") && !s.includes('"') ? '"' : "'";
   let out = quote;
   for (const ch of s) {
@@ -553,10 +553,10 @@ function classEscape(source: Tokenizer, escape: string): ClassItem | { t: 'cats'
   const cat = CATEGORY_ESCAPES[escape];
   if (cat !== undefined) return { t: 'cats', item: { t: 'cat', cat } };
   const c = escape[1]!;
-  const numeric = numericEscape(source, escape, true);
+  const numeric = numericEscape(source, escape);
   if (numeric !== undefined) return { t: 'lit', c: numeric };
   if (OCTDIGITS.includes(c)) {
-    let esc = escape + source.getWhile(2, OCTDIGITS);
+    const esc = escape + source.getWhile(2, OCTDIGITS);
     const v = parseInt(esc.slice(1), 8);
     if (v > 0o377) throw source.error(`octal escape value ${esc} outside of range 0-0o377`, esc.length);
     return { t: 'lit', c: v };
@@ -567,7 +567,7 @@ function classEscape(source: Tokenizer, escape: string): ClassItem | { t: 'cats'
 }
 
 /** \x, \u, \U and \N escapes (the same inside and outside classes); undefined for others. */
-function numericEscape(source: Tokenizer, escape: string, _inClass: boolean): number | undefined {
+function numericEscape(source: Tokenizer, escape: string): number | undefined {
   const c = escape[1];
   if (c === 'x') {
     const esc = escape + source.getWhile(2, HEXDIGITS);
@@ -598,7 +598,7 @@ function numericEscape(source: Tokenizer, escape: string, _inClass: boolean): nu
  * Nesting deeper than this is refused. Python itself gives up at a few hundred levels
  * (RecursionError), and logjail's own passes are recursive too.
  */
-export const MAX_NESTING = 200;
+const MAX_NESTING = 200;
 
 /** Valid syntax that logjail does not translate (named characters, absurd nesting). */
 export class UnsupportedSyntax extends Error {
@@ -622,7 +622,7 @@ function parseEscape(source: Tokenizer, escape: string, state: State, here: numb
   const simple = ESCAPES[escape];
   if (simple !== undefined) return { op: 'lit', c: simple, pos: here };
   const c = escape[1]!;
-  const numeric = numericEscape(source, escape, false);
+  const numeric = numericEscape(source, escape);
   if (numeric !== undefined) return { op: 'lit', c: numeric, pos: here };
   if (c === '0') {
     const esc = escape + source.getWhile(2, OCTDIGITS);

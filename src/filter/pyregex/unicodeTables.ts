@@ -71,10 +71,6 @@ export function unicodeLower(c: number): number {
   return UNICODE_LOWER.get(c) ?? c;
 }
 
-export function unicodeUpper(c: number): number {
-  return UNICODE_UPPER.get(c) ?? c;
-}
-
 /** `_sre.unicode_iscased`: the character has a different lower or upper case form. */
 export function unicodeIsCased(c: number): boolean {
   return UNICODE_LOWER.has(c) || UNICODE_UPPER.has(c);
