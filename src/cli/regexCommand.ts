@@ -106,6 +106,9 @@ export async function regexCommand(argv: string[]): Promise<number> {
   }) : null;
   const filter = new Filter(def, {
     dates,
+    // fail2ban-regex reads the wall clock; a run is short enough for its start time to stand in
+    clock: () => started0,
+    realClock: () => started0,
     rawHosts: o.raw ?? false,
     checkAllRegex: out === undefined && !(o['no-check-all'] ?? false),
     ignorePending: out !== undefined,

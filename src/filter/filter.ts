@@ -21,6 +21,8 @@ export interface BufLine {
   readonly date: string;
   readonly post: string;
   readonly lineNo: number;
+  /** pre + post + "\n" when it exists already as one string (a slice of the log text). */
+  readonly nl?: string | undefined;
 }
 
 export interface FilterOptions {
@@ -201,9 +203,19 @@ export class Filter {
    * entry (no date detection) together with its ISO text.
    */
   processLine(line: string, lineNo: number, journal?: { time: number; text: string }): readonly Failure[] {
+    return this.process(line, undefined, lineNo, journal);
+  }
+
+  /** processLine() for a line given with its "\n" (saves building the text the regexes search). */
+  processLineNl(lineNl: string, lineNo: number): readonly Failure[] {
+    return this.process(lineNl.slice(0, lineNl.length - 1), lineNl, lineNo, undefined);
+  }
+
+  private process(line: string, lineNl: string | undefined, lineNo: number, journal: { time: number; text: string } | undefined): readonly Failure[] {
     this.prefMatched = false;
     this.ascii = this.asciiHint || !NON_ASCII.test(line);
     let pre = '', dateText = '', post = line;
+    let nl = lineNl;
     let date: number | null = null;
     let noDate = false;
     // "now" is read only when needed (most lines carry their own date)
@@ -221,6 +233,7 @@ export class Filter {
         if (e > s) {
           if (s > 0) pre = line.slice(0, s);
           post = line.slice(e);
+          nl = s === 0 && lineNl !== undefined ? lineNl.slice(e) : undefined;
           if (this.lazyDates && !this.def.prefilter!.test(pre, post)) {
             // cannot fail: its date is converted only if a later line needs it
             this.addPending(dd.capture()!);
@@ -252,6 +265,7 @@ export class Filter {
           pre = '';
           dateText = this.lastTimeText;
           post = line;
+          nl = lineNl;
           date = this.lastDate;
         } else if (this.checkFindTime && this.inOperation) {
           date = now;
@@ -271,7 +285,7 @@ export class Filter {
         return NONE;
       }
     }
-    return this.findFailure({ pre, date: dateText, post, lineNo }, date, noDate);
+    return this.findFailure({ pre, date: dateText, post, lineNo, nl }, date, noDate);
   }
 
   private findFailure(cur: BufLine, date: number | null, noDate: boolean): readonly Failure[] {
@@ -281,7 +295,7 @@ export class Filter {
   /** The single-line case, without the buffer bookkeeping (the hot path). */
   private findSingle(cur: BufLine, date: number | null, noDate: boolean): readonly Failure[] {
     const def = this.def;
-    let buf = cur.pre === '' ? cur.post + '\n' : cur.pre + cur.post + '\n';
+    let buf = cur.nl ?? (cur.pre === '' ? cur.post + '\n' : cur.pre + cur.post + '\n');
     const pf = def.prefilter;
     // a line without any failregex literal cannot fail (lazyDates tested this already)
     if (pf !== null && !this.lazyDates && !pf.exact.test(buf)) return NONE;
@@ -297,7 +311,11 @@ export class Filter {
       preGroups = def.prefRegex.groups(m);
       const content = preGroups['content'];
       preGroups['content'] = undefined;
-      if (typeof content === 'string' && content !== '') buf = content + '\n';
+      if (typeof content === 'string' && content !== '') {
+        // content usually ends the text: then "content\n" is a slice of it, no copy
+        const n = buf.length - 1;
+        buf = buf.endsWith(content, n) ? buf.slice(n - content.length) : content + '\n';
+      }
     }
     let out: Failure[] | null = null;
     const fr = def.failRegex;

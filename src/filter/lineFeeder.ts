@@ -51,6 +51,7 @@ export class LineFeeder {
    */
   push(piece: string, ascii?: boolean): void {
     const pieceAscii = ascii ?? !NON_ASCII.test(piece);
+    let start = 0;
     if (this.overflow) {
       // inside an over-long line: drop its rest, then handle the part kept
       const nl = piece.indexOf('\n');
@@ -58,34 +59,52 @@ export class LineFeeder {
       this.overflow = false;
       const kept = this.carry + '\n';
       this.carry = '';
-      this.process(kept, this.carryAscii);
-      piece = piece.slice(nl + 1);
+      this.process(kept, 0, kept.length, this.carryAscii);
+      start = nl + 1;
     }
-    const textAscii = pieceAscii && (this.carry === '' || this.carryAscii);
-    let text = this.carry === '' ? piece : this.carry + piece;
-    const last = text.lastIndexOf('\n');
-    if (last === -1) {
-      this.carry = text;
-      this.carryAscii = textAscii;
-      // a line that never ends must not grow without bound
-      if (text.length > this.maxLen) {
-        this.onLongLine?.(this.lineNo + 1, text.length);
-        this.carry = text.slice(0, this.maxLen);
-        this.overflow = true;
+    if (this.carry !== '') {
+      // the line begun in the last piece: complete it on its own (no copy of the whole piece)
+      const nl = piece.indexOf('\n', start);
+      if (nl === -1) {
+        this.keep(this.carry + piece.slice(start), this.carryAscii && pieceAscii);
+        return;
       }
+      const joined = this.carry + piece.slice(start, nl + 1);
+      const joinedAscii = this.carryAscii && pieceAscii;
+      this.carry = '';
+      this.process(joined, 0, joined.length, joinedAscii);
+      start = nl + 1;
+    }
+    const last = piece.lastIndexOf('\n');
+    if (last < start) {
+      this.keep(piece.slice(start), pieceAscii);
       return;
     }
-    this.carry = last + 1 < text.length ? text.slice(last + 1) : '';
-    this.carryAscii = textAscii || (this.carry !== '' && !NON_ASCII.test(this.carry));
-    if (last + 1 < text.length) text = text.slice(0, last + 1);
-    this.process(text, textAscii);
+    this.process(piece, start, last + 1, pieceAscii);
+    if (last + 1 < piece.length) this.keep(piece.slice(last + 1), pieceAscii);
   }
 
-  private process(text: string, ascii: boolean): void {
+  /** Hold an incomplete line; one that never ends must not grow without bound. */
+  private keep(text: string, ascii: boolean): void {
+    this.carry = text;
+    this.carryAscii = ascii || !NON_ASCII.test(text);
+    if (text.length > this.maxLen) {
+      this.onLongLine?.(this.lineNo + 1, text.length);
+      this.carry = text.slice(0, this.maxLen);
+      this.overflow = true;
+    }
+  }
+
+  /** Lines of t[from, to), which ends with "\n". */
+  private process(t: string, from: number, to: number, ascii: boolean): void {
     // every line of an ASCII piece is ASCII: the filter need not look at each
     this.filter.asciiHint = ascii;
     try {
-      this.scanAll(text);
+      let pos = from;
+      for (let nl = t.indexOf('\n', pos); nl !== -1 && nl < to; nl = t.indexOf('\n', pos)) {
+        this.line(t, pos, nl);
+        pos = nl + 1;
+      }
     } finally {
       this.filter.asciiHint = false;
     }
@@ -97,15 +116,7 @@ export class LineFeeder {
     if (this.carry !== '') {
       const t = this.carry + '\n';
       this.carry = '';
-      this.process(t, this.carryAscii);
-    }
-  }
-
-  private scanAll(t: string): void {
-    let pos = 0;
-    for (let nl = t.indexOf('\n'); nl !== -1; nl = t.indexOf('\n', pos)) {
-      this.line(t, pos, nl);
-      pos = nl + 1;
+      this.process(t, 0, t.length, this.carryAscii);
     }
   }
 
@@ -119,9 +130,10 @@ export class LineFeeder {
       this.onLongLine?.(lineNo, end - from);
       end = from + this.maxLen;
     }
-    const line = t.slice(from, end);
     this.processed++;
-    const found = this.filter.processLine(line, lineNo);
+    // the line with its "\n" as one slice: the regexes need that text, and a slice is no copy
+    const found = end === to ? this.filter.processLineNl(t.slice(from, to + 1), lineNo) : this.filter.processLine(t.slice(from, end), lineNo);
+    const line = this.onLine !== undefined || found.length > 0 ? t.slice(from, end) : '';
     if (this.onLine !== undefined) this.onLine(line, lineNo, found);
     if (found.length > 0) this.onFailures?.(found, line);
   }
