@@ -1,0 +1,79 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+const BIN = join(ROOT, 'bin', 'logjail');
+
+function logjail(args: string[], env: Record<string, string> = {}): { code: number | null; out: string; err: string } {
+  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env: { ...process.env, TZ: 'UTC', ...env } });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+test('regex --out json prints one JSON object per failure and nothing else on stdout', () => {
+  const r = logjail(['regex', '--out', 'json', join(ROOT, 'examples', 'auth.log'), 'sshd']);
+  assert.equal(r.code, 0, r.err);
+  const rows = r.out.trim().split('\n').map((l) => JSON.parse(l) as { ip: string; time: number; line: number; user?: string });
+  assert.ok(rows.length > 10);
+  for (const o of rows) {
+    assert.equal(typeof o.ip, 'string');
+    assert.equal(typeof o.time, 'number');
+    assert.ok(Number.isInteger(o.line) && o.line > 0);
+  }
+  assert.ok(rows.some((o) => o.ip === '192.0.2.5' && o.user === 'root'));
+  // the admin's address written into a user name by an attacker is never the culprit
+  assert.ok(!rows.some((o) => o.ip === '198.51.100.10'));
+});
+
+test('regex without --out prints a summary like fail2ban-regex', () => {
+  const r = logjail(['regex', join(ROOT, 'examples', 'auth.log'), 'sshd']);
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.out, /^Failregex: \d+ total$/m);
+  assert.match(r.out, /^Lines: 153 lines, \d+ ignored, \d+ matched, \d+ missed$/m);
+  assert.match(r.out, /Date template hits:/);
+});
+
+test('regex accepts a single log line and a regular expression as the filter', () => {
+  const r = logjail(['regex', '--out', 'json', 'Aug 14 11:00:00 host app: login failed from 192.0.2.44', 'failed from <HOST>$']);
+  assert.equal(r.code, 0, r.err);
+  const o = JSON.parse(r.out) as { ip: string; line: number };
+  assert.equal(o.ip, '192.0.2.44');
+  assert.equal(o.line, 1);
+});
+
+test('regex reads filters from another configuration directory with options', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'logjail-cli-'));
+  try {
+    mkdirSync(join(dir, 'filter.d'));
+    writeFileSync(join(dir, 'filter.d', 'app.conf'), '[Init]\nword = denied\n[Definition]\nfailregex = ^ app: <word> for <HOST>$\n');
+    const log = join(dir, 'app.log');
+    writeFileSync(log, 'Aug 14 11:00:00 app: denied for 192.0.2.1\nAug 14 11:00:01 app: refused for 192.0.2.2\n');
+    const a = logjail(['regex', '--out', 'json', '-c', dir, log, 'app']);
+    assert.equal(a.code, 0, a.err);
+    assert.deepEqual(a.out.trim().split('\n').map((l) => (JSON.parse(l) as { ip: string }).ip), ['192.0.2.1']);
+    const b = logjail(['regex', '--out', 'json', '-c', dir, log, 'app[word=refused]']);
+    assert.deepEqual(b.out.trim().split('\n').map((l) => (JSON.parse(l) as { ip: string }).ip), ['192.0.2.2']);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('the empty postfix sessions of the example mail log are found by the multi-line filter', () => {
+  const r = logjail(['regex', '--out', 'json', join(ROOT, 'examples', 'mail.log'), 'postfix-empty-session']);
+  assert.equal(r.code, 0, r.err);
+  assert.ok(r.out.trim().split('\n').length > 3);
+});
+
+test('bad usage exits 64 and a bad regex exits 78, with a message and no stack trace', () => {
+  const u = logjail(['regex', '--nope']);
+  assert.equal(u.code, 64);
+  assert.match(u.err, /LJ501/);
+  const c = logjail(['regex', 'a line', '^(unclosed <HOST>']);
+  assert.equal(c.code, 78);
+  assert.match(c.err, /LJ201/);
+  assert.doesNotMatch(c.err, /\n\s+at /);
+});
