@@ -7,7 +7,7 @@ import { parseArgs } from 'node:util';
 import { EXIT, LogjailError } from '../errors.js';
 import { CompiledFilter, type FilterSpec, type UseDns } from '../filter/compiledFilter.js';
 import { Filter } from '../filter/filter.js';
-import { LineFeeder } from '../filter/lineFeeder.js';
+import { DEFAULT_LINE_TIMEOUT, LineFeeder } from '../filter/lineFeeder.js';
 import type { Failure } from '../filter/types.js';
 import { createDateDetector } from '../filter/date/index.js';
 import { readFileText } from './logInput.js';
@@ -34,6 +34,7 @@ options:
       --print-all-matched, --print-all-missed, --print-all-ignored
       --print-no-missed, --print-no-ignored
       --max-line-length N cut longer lines (default 16384)
+      --line-timeout MS   skip a line the regexes spend longer on (default 500)
   -v, --verbose           more detail (repeat for more)
   -h, --help              this text
 `;
@@ -60,6 +61,7 @@ export async function regexCommand(argv: string[]): Promise<number> {
         'print-no-missed': { type: 'boolean' },
         'print-no-ignored': { type: 'boolean' },
         'max-line-length': { type: 'string' },
+        'line-timeout': { type: 'string' },
         verbose: { type: 'boolean', short: 'v', multiple: true },
         help: { type: 'boolean', short: 'h' },
       },
@@ -82,6 +84,7 @@ export async function regexCommand(argv: string[]): Promise<number> {
   }
   const useDns = parseUseDns(o.usedns);
   const maxLineLength = o['max-line-length'] !== undefined ? positiveInt(o['max-line-length'], '--max-line-length') : undefined;
+  const lineTimeout = o['line-timeout'] !== undefined ? positiveInt(o['line-timeout'], '--line-timeout') : undefined;
   const configDir = o.config ?? defaultConfigDir();
   const timezone = o.timezone ?? o.TZ;
 
@@ -126,6 +129,11 @@ export async function regexCommand(argv: string[]): Promise<number> {
     ...(stats !== null ? { onLine: (line: string, n: number, f: readonly Failure[]) => stats.line(filter, line, n, f) } : {}),
     ...(onFailures !== undefined ? { onFailures } : {}),
     onLongLine: (n, len) => process.stderr.write(`logjail: line ${n} is ${len} characters long; only the first ${maxLineLength ?? 16384} are examined\n`),
+    ...(lineTimeout !== undefined ? { lineTimeout } : {}),
+    onStall: (n) => {
+      const e = new LogjailError('LINE_TIMEOUT', `line ${n} took more than ${lineTimeout ?? DEFAULT_LINE_TIMEOUT} ms and was skipped`);
+      process.stderr.write(e.render() + '\n');
+    },
   });
   if (stats !== null) stats.header(filterArg, loaded.description, logArg, spec);
 

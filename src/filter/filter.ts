@@ -168,6 +168,11 @@ export class Filter {
     this.mlfid = new TtlCache(100, 300, real);
   }
 
+  /** Forget a line that was dropped half-way (it took too long): it must not stay buffered. */
+  forget(lineNo: number): void {
+    if (this.lineBuffer.some((l) => l.lineNo === lineNo)) this.lineBuffer = this.lineBuffer.filter((l) => l.lineNo !== lineNo);
+  }
+
   /** Lines currently held in the multi-line buffer. */
   get buffered(): readonly BufLine[] {
     return this.lineBuffer;

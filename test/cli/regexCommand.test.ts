@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -76,4 +76,21 @@ test('bad usage exits 64 and a bad regex exits 78, with a message and no stack t
   assert.equal(c.code, 78);
   assert.match(c.err, /LJ201/);
   assert.doesNotMatch(c.err, /\n\s+at /);
+});
+
+test('a hostile line that makes fail2ban\'s rfc5424 sshd prefix backtrack for ever is skipped with LJ601', { skip: !existsSync('/etc/fail2ban/filter.d/sshd.conf') && 'fail2ban is not installed' }, () => {
+  const dir = mkdtempSync(join(tmpdir(), 'logjail-cli-'));
+  try {
+    const log = join(dir, 'rfc5424.log');
+    writeFileSync(log, `<34>1 2005-08-14T10:00:00Z host sshd 123 ID47 ${'[a="b" '.repeat(14)}Failed password for root from 192.0.2.7 port 22 ssh2 x\n`
+      + '<34>1 2005-08-14T10:00:01Z host sshd 123 ID47 [a="b"] Failed password for root from 192.0.2.8 port 22 ssh2\n');
+    const started = Date.now();
+    const r = logjail(['regex', '--out', 'json', '--line-timeout', '300', '-c', '/etc/fail2ban', log, 'sshd[logtype=rfc5424]']);
+    assert.equal(r.code, 0, r.err);
+    assert.match(r.err, /LJ601.*line 1/);
+    assert.deepEqual(r.out.trim().split('\n').map((l) => (JSON.parse(l) as { ip: string }).ip), ['192.0.2.8']);
+    assert.ok(Date.now() - started < 10_000);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -122,3 +122,24 @@ test('a literal split by the cut-out date is still found when scanning raw lines
     assert.deepEqual(found, ['192.0.2.9'], fast ? 'fast path' : 'line by line');
   }
 });
+
+test('a line on which a regex backtracks for ever is dropped and the lines after it are still read', () => {
+  // nested quantifiers: exponential on a line of unterminated [a="b" segments (like sshd's rfc5424 prefix)
+  const def = new CompiledFilter({ name: 't', failregex: ['^ (?:[^\\[\\]\\s]+|(?:\\[(?:[^\\]"]*|"[^"]*")*\\])+)\\s+from <HOST>$'] });
+  const filter = new Filter(def, { dates: createDateDetector({ localZone: utcZone() }), clock: () => NOW });
+  const found: string[] = [];
+  const stalls: number[] = [];
+  const feeder = new LineFeeder(filter, {
+    lineTimeout: 200,
+    onFailures: (fs) => found.push(...fs.map((f) => f.id)),
+    onStall: (n) => stalls.push(n),
+  });
+  const started = Date.now();
+  feeder.push('Aug 14 09:00:00 [x] from 192.0.2.1\n');
+  feeder.push('Aug 14 09:00:01 ' + '[a="b" '.repeat(30) + 'from nowhere!\n');
+  feeder.push('Aug 14 09:00:02 [y] from 192.0.2.3\n');
+  feeder.end();
+  assert.deepEqual(stalls, [2]);
+  assert.deepEqual(found, ['192.0.2.1', '192.0.2.3']);
+  assert.ok(Date.now() - started < 5000, 'the stall is cut short');
+});
