@@ -3,7 +3,7 @@
  * expanded, translated from Python, with its groups read the way fail2ban reads them.
  */
 import { LogjailError } from '../errors.js';
-import { translate, requiredLiterals, type CompiledPattern } from './pyregex/index.js';
+import { firstChars, translate, requiredLiterals, type CompiledPattern } from './pyregex/index.js';
 import { expandHostTags } from './hostTags.js';
 
 /** fail2ban's group dict: every named group, undefined when it did not take part. */
@@ -60,6 +60,8 @@ export class FilterRegex {
   private readonly tuples: readonly (readonly [string, string])[];
   private readonly opts: FilterRegexOptions;
   private readonly ascii: Variant;
+  /** Possible first characters of a match at the start of the text (null: not anchored). */
+  private readonly first: Uint8Array | null;
   private unicode: Variant | null = null;
   /** The variant of the last exec(): groups are read with its capture numbers. */
   private cur: Variant;
@@ -71,6 +73,7 @@ export class FilterRegex {
     if (this.expanded.trim() === '') throw new LogjailError('REGEX_EMPTY', `${opts.context} is empty`);
     const compiled = translate(this.expanded, { multiline: opts.multiline, context: opts.context, unicode: false });
     this.literals = requiredLiterals(this.expanded, { multiline: opts.multiline, context: opts.context });
+    this.first = firstChars(this.expanded, { multiline: opts.multiline, context: opts.context });
     this.names = compiled.names;
     const alts: [string, string][] = [];
     const tuples: [string, string][] = [];
@@ -126,8 +129,8 @@ export class FilterRegex {
    * Can a match start at the beginning of a text whose first character has this code
    * (128: any non-ASCII)? Only patterns anchored with ^ can say no.
    */
-  canStartWith(_code: number): boolean {
-    return true;
+  canStartWith(code: number): boolean {
+    return this.first === null || this.first[code < 128 ? code : 128] === 1;
   }
 
   hasGroup(name: string): boolean {

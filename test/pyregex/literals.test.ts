@@ -8,8 +8,11 @@ import { Random } from './randomPatterns.js';
 describe('required literals', () => {
   const cases: readonly [string, string[] | null, string][] = [
     ['^Failed \\S+ for (?P<user>\\S+) from', ['Failed '], 'the longest run of a sequence'],
-    ['^(?:abc|defg) x', ['abc', 'defg'], 'an alternation gives the union of its branches'],
-    ['(?i)failed password', null, 'folded parts give nothing'],
+    ['^(?:abc|defg) x', ['abc x', 'defg x'], 'an alternation gives the union of its branches, joined with what follows'],
+    ['^Received (?P<x>disconnect) from', ['Received disconnect from'], 'a group does not break a run'],
+    ['^[iI](?:llegal|nvalid) user', ['Illegal user', 'Invalid user', 'illegal user', 'invalid user'], 'small classes and alternations multiply out'],
+    ['(?i)fai', null, 'a letter with more than two case forms (i: I, i, dotless, dotted) breaks a run'],
+    ['(?i)fa(?-i:iled)', ['iled'], 'a plain literal beats the case variants of a slightly longer one'],
     ['(?i:user) from (?i:host)', [' from '], 'a folded part breaks a run'],
     ['(?:abcdef)?xyz', ['xyz'], 'optional parts give nothing'],
     ['(?:abcdef)*xyz', ['xyz'], 'starred parts give nothing'],
@@ -20,7 +23,8 @@ describe('required literals', () => {
     ['(a)?(?(1)abcd|efgh)', ['abcd', 'efgh'], 'a conditional gives both branches'],
     ['\\x41BC\\u00e9', ['ABCé'], 'escapes are literal characters'],
     ['ab\\bcd', ['abcd'], 'zero-width assertions do not split a run'],
-    ['(?:abc|abcd|xabcx)-', ['abc'], 'a literal containing another is dropped'],
+    ['(?:abc|abcd|xabcx)-', ['abc-', 'abcd-', 'xabcx-'], 'alternatives are joined with what follows'],
+    ['(?:abc|xabc)', ['abc'], 'a literal containing another is dropped'],
   ];
   for (const [pattern, expected, why] of cases) {
     test(`${why}: ${pattern}`, () => {

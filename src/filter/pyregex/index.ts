@@ -18,6 +18,7 @@ import { resolveReferences, UnsupportedReference } from './references.js';
 import { emit, UnsupportedEmit, type LoopToReplay } from './emit.js';
 import { PythonRegExp } from './replay.js';
 import { literalsOf } from './literals.js';
+import { firstCharsOf, type FirstChars } from './firstChars.js';
 import type { Node } from './ast.js';
 
 export interface TranslateOptions {
@@ -162,4 +163,12 @@ export function groupValue(m: RegExpExecArray, js: readonly number[] | undefined
  */
 export function requiredLiterals(pattern: string, opts: TranslateOptions = {}): string[] | null {
   return literalsOf(analyse(pattern, opts).model);
+}
+
+/**
+ * For a pattern anchored at the start of the text: which first characters a match can have
+ * (index 0..127 ASCII, 128 any other); null when it can start anywhere or match empty.
+ */
+export function firstChars(pattern: string, opts: TranslateOptions = {}): FirstChars | null {
+  return firstCharsOf(analyse(pattern, opts).model);
 }

@@ -45,24 +45,100 @@ function best(node: Node): Literals {
   }
 }
 
+/**
+ * The finite set of strings a node matches, when it is small ("[aA]", "(?:closed|reset)",
+ * "(?:error: )?" give {a, A}, {closed, reset}, {"", "error: "}); null otherwise. Zero-width parts
+ * count as the empty string: ignoring what they demand only allows more texts.
+ */
+function exact(node: Node): readonly string[] | null {
+  switch (node.type) {
+    case 'empty': case 'assert': case 'look': return [''];
+    case 'set': {
+      if (node.set.size > 2) return null;
+      const out: string[] = [];
+      const r = node.set.ranges;
+      for (let i = 0; i < r.length; i += 2) for (let c = r[i]!; c <= r[i + 1]!; c++) out.push(String.fromCodePoint(c));
+      return out;
+    }
+    case 'seq': {
+      let acc: readonly string[] | null = [''];
+      for (const item of node.items) {
+        const e = exact(item);
+        if (e === null) return null;
+        acc = product(acc, e);
+        if (acc === null) return null;
+      }
+      return acc;
+    }
+    case 'alt': case 'cond': {
+      const out = new Set<string>();
+      for (const b of node.type === 'alt' ? node.branches : [node.yes, node.no]) {
+        const e = exact(b);
+        if (e === null) return null;
+        for (const x of e) out.add(x);
+        if (out.size > MAX_LITERALS) return null;
+      }
+      return [...out];
+    }
+    case 'group': case 'atomic': return exact(node.body);
+    case 'repeat': {
+      if (node.max !== node.min && !(node.min === 0 && node.max === 1)) return null;
+      const e = exact(node.body);
+      if (e === null) return null;
+      if (node.max === 1 && node.min === 0) return [...new Set(['', ...e])];
+      let acc: readonly string[] | null = [''];
+      for (let i = 0; i < node.min && acc !== null; i++) acc = product(acc, e);
+      return acc;
+    }
+    default: return null;
+  }
+}
+
+/** Every a + b, or null when there would be too many. */
+function product(a: readonly string[], b: readonly string[]): readonly string[] | null {
+  if (a.length * b.length > MAX_LITERALS) return null;
+  const out = new Set<string>();
+  for (const x of a) for (const y of b) out.add(x + y);
+  return [...out];
+}
+
 function sequence(items: readonly Node[]): Literals {
   const candidates: (readonly string[])[] = [];
-  let run = '';
+  // A run of parts with small exact sets: every text contains one string of their product.
+  let run: readonly string[] = [''];
+  // Within it, the current run of single characters (a plain literal: one string, no variants).
+  let plain = '';
+  const endPlain = (): void => {
+    if (plain !== '') candidates.push([plain]);
+    plain = '';
+  };
   const endRun = (): void => {
-    if (run) candidates.push([run]);
-    run = '';
+    endPlain();
+    if (run.some((r) => r !== '')) candidates.push(run);
+    run = [''];
   };
   for (const item of items) {
-    if (item.type === 'set' && item.set.single !== undefined) {
-      run += String.fromCodePoint(item.set.single);
+    // a lookahead's text is in the subject too (and it does not break a run: it is zero-width)
+    if (item.type === 'look' && !item.negate && !item.behind) {
+      const inside = best(item.body);
+      if (inside !== null) candidates.push(inside);
       continue;
     }
-    // Zero-width parts do not separate the characters around them in the subject.
-    if (item.type === 'assert' || item.type === 'look') {
-      if (item.type === 'look') {
-        const inside = best(item);
-        if (inside !== null) candidates.push(inside);
+    const e = exact(item);
+    if (e !== null) {
+      if (e.length === 1) plain += e[0]!;
+      else endPlain();
+      const p = product(run, e);
+      if (p !== null) {
+        run = p;
+        continue;
       }
+      const keep = plain;
+      plain = '';
+      endRun();
+      plain = keep;
+      const q = product(run, e);
+      if (q !== null) run = q;
       continue;
     }
     endRun();
@@ -82,10 +158,15 @@ function shortest(l: readonly string[]): number {
   return Math.min(...l.map((s) => s.length));
 }
 
+/** Longer literals select better; many alternatives cost (a doubling is worth two characters). */
+function score(l: readonly string[]): number {
+  return shortest(l) - 2 * Math.log2(l.length);
+}
+
 function better(a: readonly string[], b: readonly string[]): boolean {
-  const la = shortest(a);
-  const lb = shortest(b);
-  if (la !== lb) return la > lb;
+  const sa = score(a);
+  const sb = score(b);
+  if (sa !== sb) return sa > sb;
   return a.length < b.length;
 }
 
