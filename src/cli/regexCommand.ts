@@ -34,7 +34,7 @@ options:
       --print-all-matched, --print-all-missed, --print-all-ignored
       --print-no-missed, --print-no-ignored
       --max-line-length N cut longer lines (default 16384)
-      --line-timeout MS   skip a line the regexes spend longer on (default 500)
+      --line-timeout MS   skip a line the regexes spend longer on (default 500; 0: never)
   -v, --verbose           more detail (repeat for more)
   -h, --help              this text
 `;
@@ -84,7 +84,7 @@ export async function regexCommand(argv: string[]): Promise<number> {
   }
   const useDns = parseUseDns(o.usedns);
   const maxLineLength = o['max-line-length'] !== undefined ? positiveInt(o['max-line-length'], '--max-line-length') : undefined;
-  const lineTimeout = o['line-timeout'] !== undefined ? positiveInt(o['line-timeout'], '--line-timeout') : undefined;
+  const lineTimeout = o['line-timeout'] !== undefined ? positiveInt(o['line-timeout'], '--line-timeout', 0) : undefined;
   const configDir = o.config ?? defaultConfigDir();
   const timezone = o.timezone ?? o.TZ;
 
@@ -167,9 +167,9 @@ function parseUseDns(v: string | undefined): UseDns | undefined {
   throw new LogjailError('USAGE', `--usedns must be yes, warn, no or raw, got "${v}"`);
 }
 
-function positiveInt(v: string, what: string): number {
+function positiveInt(v: string, what: string, min = 1): number {
   const n = Number(v);
-  if (!Number.isInteger(n) || n < 1) throw new LogjailError('USAGE', `${what} must be a positive integer, got "${v}"`);
+  if (!Number.isInteger(n) || n < min) throw new LogjailError('USAGE', `${what} must be an integer of at least ${min}, got "${v}"`);
   return n;
 }
 

@@ -23,6 +23,8 @@ export interface BufLine {
   readonly lineNo: number;
   /** pre + post + "\n" when it exists already as one string (a slice of the log text). */
   readonly nl?: string | undefined;
+  /** pre + date + post when it exists already as one string (the line as read). */
+  readonly whole?: string | undefined;
 }
 
 export interface FilterOptions {
@@ -70,7 +72,7 @@ function bufText(lines: readonly BufLine[]): string {
 
 /** The whole line as read (fail2ban joins the three parts back). */
 export function wholeLine(l: BufLine): string {
-  return l.pre + l.date + l.post;
+  return l.whole ?? l.pre + l.date + l.post;
 }
 
 function countNl(s: string, from: number, to: number): number {
@@ -221,12 +223,14 @@ export class Filter {
     this.ascii = this.asciiHint || !NON_ASCII.test(line);
     let pre = '', dateText = '', post = line;
     let nl = lineNl;
+    let whole: string | undefined = line;
     let date: number | null = null;
     let noDate = false;
     // "now" is read only when needed (most lines carry their own date)
     let now = NaN;
     if (journal !== undefined) {
       this.pending.length = 0;
+      whole = undefined;
       dateText = journal.text;
       date = journal.time;
       this.lastTimeText = dateText;
@@ -257,6 +261,7 @@ export class Filter {
           }
         } else if (this.resolve() && this.lastDate !== null && this.lastDate > (now = this.clock()) - 60) {
           dateText = this.lastTimeText;
+          whole = undefined;
           date = this.lastDate;
         } else {
           date = now === now ? now : (now = this.clock());
@@ -271,6 +276,7 @@ export class Filter {
           dateText = this.lastTimeText;
           post = line;
           nl = lineNl;
+          whole = undefined;
           date = this.lastDate;
         } else if (this.checkFindTime && this.inOperation) {
           date = now;
@@ -290,7 +296,7 @@ export class Filter {
         return NONE;
       }
     }
-    return this.findFailure({ pre, date: dateText, post, lineNo, nl }, date, noDate);
+    return this.findFailure({ pre, date: dateText, post, lineNo, nl, whole }, date, noDate);
   }
 
   private findFailure(cur: BufLine, date: number | null, noDate: boolean): readonly Failure[] {

@@ -25,7 +25,7 @@ export interface FeedOptions {
   readonly onLongLine?: (lineNo: number, length: number) => void;
   /**
    * Milliseconds a line may take (default 500; 0 = no watchdog). Lines are processed in runs of
-   * up to 4096 under one watchdog; when it fires, the line being processed is dropped and
+   * up to 16384 under one watchdog; when it fires, the line being processed is dropped and
    * reported through onStall (ordinary lines take microseconds, so it is the culprit).
    */
   readonly lineTimeout?: number;
@@ -35,7 +35,7 @@ export interface FeedOptions {
 export const DEFAULT_MAX_LINE_LENGTH = 16 * 1024;
 export const DEFAULT_LINE_TIMEOUT = 500;
 /** Lines per watchdog run: starting the watchdog costs about 0.1 ms. */
-const RUN_LINES = 4096;
+const RUN_LINES = 16384;
 const NON_ASCII = /[^\x00-\x7f]/;
 const RUN = new vm.Script('feeder.drain()');
 

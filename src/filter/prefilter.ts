@@ -42,7 +42,12 @@ export class LiteralPrefilter {
     const all: string[] = [];
     for (const lits of perRegex) {
       if (lits === null || lits.length === 0) return null;
-      all.push(...lits);
+      // A part of a literal is as necessary as the whole; without leading spaces the regex
+      // need not stop at every space of a line to try them.
+      for (const l of lits) {
+        const t = l.replace(/^ +/, '');
+        all.push(t.length >= 3 ? t : l);
+      }
     }
     const kept = minimal(all);
     return kept.length === 0 ? null : new LiteralPrefilter(kept);
