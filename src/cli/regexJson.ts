@@ -11,6 +11,9 @@ import type { Failure } from '../filter/types.js';
 const INTERNAL = new Set(['ip4', 'ip6', 'dns', 'fid', 'ip', 'cidr', 'mlfid', 'content', 'nofail', 'mlfforget',
   'mlfgained', 'mlfpending', 'matches', 'nofail-matches', 'users']);
 
+/** Group name → its JSON key text (',"user":'), or '' for groups not printed. */
+const keys = new Map<string, string>();
+
 /** `now`: the time reported for a failure whose line had no usable date (as fail2ban does). */
 export function failureJson(f: Failure, now: number): string {
   const d = f.data;
@@ -18,10 +21,14 @@ export function failureJson(f: Failure, now: number): string {
   let s = `{"ip":${JSON.stringify(ip)},"time":${String(f.time ?? now)},"line":${f.lineNo}`;
   if (ip !== f.id) s += `,"id":${JSON.stringify(f.id)}`;
   for (const k in d) {
-    if (INTERNAL.has(k) || k.startsWith('skiplines') || k.startsWith('alt_') || k.startsWith('tuple_')) continue;
     const v = d[k];
     if (v === undefined || v === null) continue;
-    s += `,${JSON.stringify(k)}:${JSON.stringify(v)}`;
+    let key = keys.get(k);
+    if (key === undefined) {
+      key = INTERNAL.has(k) || k.startsWith('skiplines') || k.startsWith('alt_') || k.startsWith('tuple_') ? '' : `,${JSON.stringify(k)}:`;
+      keys.set(k, key);
+    }
+    if (key !== '') s += key + JSON.stringify(v);
   }
   const users = d.users;
   if (users !== undefined && users.size > 1) s += `,"users":${JSON.stringify([...users].sort())}`;

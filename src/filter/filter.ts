@@ -408,8 +408,7 @@ export class Filter {
    */
   private matched(idx: number, re: FilterRegex, r: SearchResult, preGroups: Groups | null, date: number | null,
     lineNo: number): Failure[] | null | typeof STOP {
-    let fail: Groups = re.groups(r.m);
-    if (preGroups !== null) fail = Object.assign({}, preGroups, fail);
+    let fail: Groups = re.groups(r.m, preGroups);
     const mlfid = fail['mlfid'];
     const hasMlfid = mlfid !== undefined && mlfid !== null;
     if (hasMlfid) {

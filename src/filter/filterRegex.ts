@@ -27,19 +27,36 @@ const RENAME: Readonly<Record<string, string>> = { id: 'fid', port: 'fport' };
 interface Variant {
   readonly regex: RegExp;
   readonly named: ReadonlyMap<string, readonly number[]>;
-  /** JS captures of each Python group, in the order of `names`. */
-  readonly js: readonly (readonly number[])[];
   /** JS captures of skiplines0, skiplines1, ... */
   readonly skip: readonly (readonly number[])[];
+  /** fail2ban's groupdict() of a match, over `base` (the prefregex's groups) when given. */
+  readonly read: (m: RegExpExecArray, base: Groups | null) => Groups;
 }
 
 function variantOf(c: CompiledPattern, names: readonly string[], skipNames: readonly string[]): Variant {
   return {
     regex: c.regex,
     named: c.named,
-    js: names.map((n) => c.named.get(n) ?? []),
     skip: skipNames.map((n) => c.named.get(n) ?? []),
+    read: makeReader(names, names.map((n) => c.named.get(n) ?? [])),
   };
+}
+
+/**
+ * A reader made for one regex: it builds the group dict as one object literal (one fixed
+ * shape, no dictionary-mode object), the value of each Python group being its first JS
+ * capture that took part. Base groups not in this regex come after (dict.update semantics:
+ * this regex's values, even undefined ones, win).
+ */
+function makeReader(names: readonly string[], js: readonly (readonly number[])[]): Variant['read'] {
+  const value = (idx: readonly number[]): string => idx.length === 0 ? 'undefined'
+    : idx.map((i) => `m[${i}]`).reduceRight((rest, cur) => `(${cur} !== undefined ? ${cur} : ${rest})`, 'undefined');
+  const literal = names.map((n, k) => `${JSON.stringify(n)}: ${value(js[k]!)}`).join(', ');
+  // names are Python group names (identifiers), quoted anyway; indices are numbers
+  return new Function('m', 'base', `"use strict";
+    const o = { ${literal} };
+    if (base !== null) for (const k in base) if (!(k in o)) o[k] = base[k];
+    return o;`) as Variant['read'];
 }
 
 /**
@@ -148,19 +165,12 @@ export class FilterRegex {
     return undefined;
   }
 
-  /** fail2ban's groupdict(), with alt_/tuple_ groups folded in. */
-  groups(m: RegExpExecArray): Groups {
-    const out: Groups = {};
-    const names = this.names;
-    const js = this.cur.js;
-    for (let k = 0; k < names.length; k++) {
-      let v: string | undefined;
-      for (const i of js[k]!) {
-        v = m[i];
-        if (v !== undefined) break;
-      }
-      out[names[k]!] = v;
-    }
+  /**
+   * fail2ban's groupdict(), with alt_/tuple_ groups folded in; over `base` (the prefregex's
+   * groups, overwritten by this regex's) when given.
+   */
+  groups(m: RegExpExecArray, base: Groups | null = null): Groups {
+    const out = this.cur.read(m, base);
     for (const [k, n] of this.alts) {
       const v = out[k];
       if (v && !out[n]) out[n] = v;

@@ -27,9 +27,12 @@ export class TtlCache<K, V> {
   set(k: K, v: V): void {
     const t = this.clock();
     if (this.map.size >= this.maxCount) {
-      for (const [ck, cv] of this.map) {
-        this.map.delete(ck);
-        if (cv.until > t && this.map.size < this.maxCount) break;
+      // oldest first (a Map keeps insertion order), stopping at an unexpired one once there is room
+      while (this.map.size > 0) {
+        const oldest = this.map.keys().next().value as K;
+        const e = this.map.get(oldest)!;
+        this.map.delete(oldest);
+        if (e.until > t && this.map.size < this.maxCount) break;
       }
     }
     this.map.set(k, { v, until: t + this.maxTime });

@@ -26,8 +26,15 @@ class Entry implements TemplateInfo {
   distance = 0x7fffffff;
   readonly anchored: boolean;
 
-  constructor(readonly def: TemplateDef, readonly ct: CompiledTemplate) {
+  private compiled: CompiledTemplate | null = null;
+
+  constructor(readonly def: TemplateDef, private readonly context: string) {
     this.anchored = (def.flags & (LINE_BEGIN | LINE_END)) !== 0;
+  }
+
+  /** The template's regexes, built the first time the template is tried (most never are). */
+  get ct(): CompiledTemplate {
+    return this.compiled ??= compileTemplate(this.def, this.context);
   }
   get name(): string { return this.def.name; }
   get pattern(): string { return this.def.pattern ?? ''; }
@@ -73,7 +80,9 @@ class Detector implements DateDetector {
   constructor(opts: DateDetectorOptions) {
     const context = opts.context ?? 'datepattern';
     const list = templatesFor(opts.pattern, context);
-    this.order = list.templates.map((d) => new Entry(d, compileTemplate(d, context)));
+    this.order = list.templates.map((d) => new Entry(d, context));
+    // a broken pattern is a configuration error now, not when a line first needs it
+    if (opts.eager ?? true) for (const e of this.order) void e.ct.unicode;
     this.stats = this.order.slice();
     this.none = list.none;
     this.defaultTz = opts.timezone === undefined ? null : parseTimeZone(opts.timezone, `${context}: timezone`);

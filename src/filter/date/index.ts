@@ -20,6 +20,11 @@ export interface DateDetectorOptions {
    * detectors (see createLocalZone). Inject one in tests.
    */
   readonly localZone?: LocalZone | undefined;
+  /**
+   * Build every template's regexes now (default), so that a broken pattern is an error at
+   * once; false: the first time a template is tried (most never are: a faster start).
+   */
+  readonly eager?: boolean | undefined;
   /** Wall clock in epoch seconds, only for the "template unused for 5 minutes" reordering rule. */
   readonly clock?: (() => number) | undefined;
 }

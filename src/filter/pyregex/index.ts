@@ -102,8 +102,24 @@ function compile(pattern: string, opts: TranslateOptions): CompiledPattern {
   return { pattern, regex, named, numbered, names: [...parsed.names.keys()] };
 }
 
-/** Parse and apply flags; Python's own syntax errors become REGEX_SYNTAX. */
+const analyses = new Map<string, { parsed: ParsedPattern; model: Node }>();
+
+/**
+ * Parse and apply flags; Python's own syntax errors become REGEX_SYNTAX. Memoised: translating
+ * (in both variants), the literals and the first characters of one pattern share one analysis.
+ */
 function analyse(pattern: string, opts: TranslateOptions): { parsed: ParsedPattern; model: Node } {
+  const key = `${opts.multiline ? 'm' : ''}${opts.ignoreCase ? 'i' : ''}:${pattern}`;
+  let a = analyses.get(key);
+  if (a === undefined) {
+    a = analyseOnce(pattern, opts);
+    if (analyses.size >= CACHE_SIZE) analyses.delete(analyses.keys().next().value as string);
+    analyses.set(key, a);
+  }
+  return a;
+}
+
+function analyseOnce(pattern: string, opts: TranslateOptions): { parsed: ParsedPattern; model: Node } {
   const where = opts.context ?? 'pattern';
   const flags = (opts.ignoreCase ? FLAG.IGNORECASE : 0) | (opts.multiline ? FLAG.MULTILINE : 0);
   try {

@@ -104,18 +104,16 @@ function product(a: readonly string[], b: readonly string[]): readonly string[] 
 
 function sequence(items: readonly Node[]): Literals {
   const candidates: (readonly string[])[] = [];
-  // A run of parts with small exact sets: every text contains one string of their product.
-  let run: readonly string[] = [''];
-  // Within it, the current run of single characters (a plain literal: one string, no variants).
+  // A run of parts with small exact sets: every text contains one string of their product,
+  // kept as `heads` (the product so far) followed by `plain` (single strings appended since).
+  let heads: readonly string[] = [''];
   let plain = '';
-  const endPlain = (): void => {
-    if (plain !== '') candidates.push([plain]);
-    plain = '';
-  };
   const endRun = (): void => {
-    endPlain();
+    if (plain !== '') candidates.push([plain]);
+    const run = plain === '' ? heads : heads.map((h) => h + plain);
     if (run.some((r) => r !== '')) candidates.push(run);
-    run = [''];
+    heads = [''];
+    plain = '';
   };
   for (const item of items) {
     // a lookahead's text is in the subject too (and it does not break a run: it is zero-width)
@@ -125,25 +123,27 @@ function sequence(items: readonly Node[]): Literals {
       continue;
     }
     const e = exact(item);
-    if (e !== null) {
-      if (e.length === 1) plain += e[0]!;
-      else endPlain();
-      const p = product(run, e);
-      if (p !== null) {
-        run = p;
-        continue;
-      }
-      const keep = plain;
-      plain = '';
+    if (e === null) {
       endRun();
-      plain = keep;
-      const q = product(run, e);
-      if (q !== null) run = q;
+      const inner = best(item);
+      if (inner !== null) candidates.push(inner);
       continue;
     }
-    endRun();
-    const inner = best(item);
-    if (inner !== null) candidates.push(inner);
+    if (e.length === 1) {
+      plain += e[0]!;
+      continue;
+    }
+    // several strings: the plain part so far is a candidate on its own, then multiply
+    if (plain !== '') candidates.push([plain]);
+    const joined = plain === '' ? heads : heads.map((h) => h + plain);
+    plain = '';
+    const p = product(joined, e);
+    if (p !== null) {
+      heads = p;
+      continue;
+    }
+    if (joined.some((r) => r !== '')) candidates.push(joined);
+    heads = e;
   }
   endRun();
   let chosen: readonly string[] | null = null;
