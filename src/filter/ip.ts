@@ -87,6 +87,35 @@ function maskV6(w: number[], prefix: number): number[] {
   });
 }
 
+const byNumber = new Map<number, HostId>();
+
+/**
+ * A strict dotted quad (inet_pton: four decimal parts 0-255, no leading zeros) as an unsigned
+ * 32-bit number, or -1.
+ */
+function quad(s: string): number {
+  const len = s.length;
+  if (len < 7 || len > 15) return -1;
+  let n = 0, part = 0, digits = 0, dots = 0;
+  for (let i = 0; i < len; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 46) {
+      if (digits === 0 || dots === 3) return -1;
+      n = n * 256 + part;
+      part = 0;
+      digits = 0;
+      dots++;
+    } else if (c >= 48 && c <= 57) {
+      if (digits === 1 && part === 0) return -1; // a leading zero
+      part = part * 10 + (c - 48);
+      if (part > 255) return -1;
+      digits++;
+    } else return -1;
+  }
+  if (dots !== 3 || digits === 0) return -1;
+  return n * 256 + part;
+}
+
 /** Parsed ids by family restriction and prefix; a key per (only, cidr) keeps lookups allocation-free. */
 const caches = new Map<string, Map<string, HostId>>();
 let cached = 0;
@@ -97,6 +126,19 @@ let cached = 0;
  * `cidr` is the captured prefix length, if any.
  */
 export function hostId(text: string, only?: Family, cidr?: number): HostId {
+  if (cidr === undefined && only !== 'inet6') {
+    // the common case, a plain IPv4 address: parsed by hand, looked up by its number (hashing
+    // a fresh substring for a string-keyed map costs more than parsing it)
+    const n = quad(text);
+    if (n >= 0) {
+      let id = byNumber.get(n);
+      if (id === undefined) {
+        if (byNumber.size > 50000) byNumber.clear();
+        byNumber.set(n, id = { text: `${n >>> 24}.${(n >>> 16) & 255}.${(n >>> 8) & 255}.${n & 255}`, family: 'inet4', prefix: 32 });
+      }
+      return id;
+    }
+  }
   const ck = cidr === undefined ? (only ?? '') : `${only ?? ''}/${cidr}`;
   let cache = caches.get(ck);
   if (cache === undefined) caches.set(ck, (cache = new Map()));
