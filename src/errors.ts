@@ -181,6 +181,12 @@ function formatMessage(s: ErrorSpec, detail: string, p: Place): string {
   return `error ${s.code}: ${where ? where + ': ' : ''}${s.title}: ${detail}`;
 }
 
+/** The catalogue key of an error code ("LJ201" → "REGEX_SYNTAX"), e.g. for errors sent between threads. */
+export function keyOfCode(code: string): ErrorKey {
+  for (const k of Object.keys(ERRORS) as ErrorKey[]) if (ERRORS[k].code === code) return k;
+  return 'INTERNAL';
+}
+
 export function isLogjailError(e: unknown): e is LogjailError {
   return e instanceof LogjailError;
 }

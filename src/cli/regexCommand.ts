@@ -13,6 +13,7 @@ import { createDateDetector } from '../filter/date/index.js';
 import { readFileText } from './logInput.js';
 import { resolveFilterArg, resolveIgnoreArg, defaultConfigDir } from './filterArg.js';
 import { JsonOut, failureJson } from './regexJson.js';
+import { MatchPipeline } from './regexPipeline.js';
 import { RegexStats, printSummary } from './regexSummary.js';
 
 const HELP = `usage: logjail regex [options] LOG FILTER [IGNOREREGEX]
@@ -35,6 +36,7 @@ options:
       --print-no-missed, --print-no-ignored
       --max-line-length N cut longer lines (default 16384)
       --line-timeout MS   skip a line the regexes spend longer on (default 500; 0: never)
+      --threads N         1: do everything in one thread (default 2 for --out json)
   -v, --verbose           more detail (repeat for more)
   -h, --help              this text
 `;
@@ -62,6 +64,7 @@ export async function regexCommand(argv: string[]): Promise<number> {
         'print-no-ignored': { type: 'boolean' },
         'max-line-length': { type: 'string' },
         'line-timeout': { type: 'string' },
+        threads: { type: 'string' },
         verbose: { type: 'boolean', short: 'v', multiple: true },
         help: { type: 'boolean', short: 'h' },
       },
@@ -94,8 +97,19 @@ export async function regexCommand(argv: string[]): Promise<number> {
   if (o.maxlines !== undefined) spec = { ...spec, maxlines: positiveInt(o.maxlines, '--maxlines') };
   if (o.datepattern !== undefined) spec = { ...spec, datepattern: o.datepattern };
 
-  const def = new CompiledFilter(spec, { useDns: useDns ?? loaded.useDns ?? 'warn' });
   const started0 = Date.now() / 1000;
+  // JSON from a single-line filter: dates here, regexes in a worker (started first: it compiles
+  // the filter while this thread does the same)
+  const threads = o.threads !== undefined ? positiveInt(o.threads, '--threads') : 2;
+  let pipeline = out === 'json' && (spec.maxlines ?? 1) === 1 && threads > 1
+    ? new MatchPipeline({ spec, useDns: useDns ?? loaded.useDns ?? 'warn', rawHosts: o.raw ?? false, now: started0, lineTimeout: lineTimeout ?? DEFAULT_LINE_TIMEOUT })
+    : null;
+  const def = new CompiledFilter(spec, { useDns: useDns ?? loaded.useDns ?? 'warn' });
+  if (pipeline !== null && def.prefilter === null) {
+    // every line would go to the worker: nothing to gain
+    await pipeline.cancel();
+    pipeline = null;
+  }
   // the detector's clock only ages templates out after minutes: the start time is close enough
   // the built-in templates are known to be good: build them only when tried (a faster start)
   const builtin = spec.datepattern === undefined || /^\s*(?:\{\^LN-BEG\}|\{DEFAULT\})?\s*$/.test(spec.datepattern);
@@ -111,6 +125,7 @@ export async function regexCommand(argv: string[]): Promise<number> {
   }) : null;
   const filter = new Filter(def, {
     dates,
+    ...(pipeline !== null ? { handoff: pipeline.add } : {}),
     // fail2ban-regex reads the wall clock; a run is short enough for its start time to stand in
     clock: () => started0,
     realClock: () => started0,
@@ -138,17 +153,19 @@ export async function regexCommand(argv: string[]): Promise<number> {
     },
   });
   if (stats !== null) stats.header(filterArg, loaded.description, logArg, spec);
+  if (pipeline !== null) pipeline.source = feeder;
 
   const started = process.hrtime.bigint();
   if (isFile(logArg)) {
     const progress = makeProgress();
-    readFileText(logArg, (t, ascii) => feeder.push(t, ascii), progress);
+    readFileText(logArg, (t, ascii) => { feeder.push(t, ascii); pipeline?.flush(); }, progress);
     progress?.(-1, 0);
   } else {
     if (existsSync(logArg)) throw new LogjailError('INPUT_NOT_FOUND', `${logArg} is not a regular file`);
     feeder.push(logArg.endsWith('\n') ? logArg : logArg + '\n');
   }
   feeder.end();
+  if (pipeline !== null) await pipeline.end();
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   if (json !== null) await json.close();
   if (stats !== null) printSummary(stats, seconds, (s) => process.stdout.write(s));

@@ -51,6 +51,11 @@ export interface FilterOptions {
   readonly onIgnoreRegex?: (index: number) => void;
   /** Called when a date looked wrong (once-per-day style warnings are the caller's business). */
   readonly onWarning?: (code: 'no-date' | 'odd-time' | 'too-old' | 'bad-date', line: string) => void;
+  /**
+   * Hand lines that may fail to someone else instead of matching them here (a pipeline: this
+   * filter finds dates, another runs the regexes with matchLine()). The BufLine is fresh.
+   */
+  readonly handoff?: (cur: BufLine, date: number | null, noDate: boolean, lineNl: string | undefined) => void;
 }
 
 const NONE: readonly Failure[] = Object.freeze([]);
@@ -126,6 +131,7 @@ export class Filter {
   private readonly findTime: number;
   private readonly onIgnoreRegex: ((i: number) => void) | undefined;
   private readonly onWarning: FilterOptions['onWarning'];
+  private readonly handoff: FilterOptions['handoff'];
   private readonly mlfid: TtlCache<string, MlfidEntry>;
 
   private lineBuffer: BufLine[] = [];
@@ -165,6 +171,7 @@ export class Filter {
     this.findTime = opts.findTime ?? 600;
     this.onIgnoreRegex = opts.onIgnoreRegex;
     this.onWarning = opts.onWarning;
+    this.handoff = opts.handoff;
     this.lazyDates = (opts.lazyDates ?? true) && def.maxlines === 1 && def.prefilter !== null && !this.checkFindTime;
     const real = opts.realClock ?? (() => Date.now() / 1000);
     this.mlfid = new TtlCache(100, 300, real);
@@ -296,10 +303,20 @@ export class Filter {
         return NONE;
       }
     }
-    return this.findFailure({ pre, date: dateText, post, lineNo, nl, whole }, date, noDate);
+    const cur: BufLine = { pre, date: dateText, post, lineNo, nl, whole };
+    if (this.handoff !== undefined) {
+      this.handoff(cur, date, noDate, lineNl);
+      return NONE;
+    }
+    return this.matchLine(cur, date, noDate);
   }
 
-  private findFailure(cur: BufLine, date: number | null, noDate: boolean): readonly Failure[] {
+  /**
+   * The regex part of processing a line whose date is known: prefregex, failregexes,
+   * ignoreregexes, sessions, failure ids. (processLine does the date part, then this.)
+   */
+  matchLine(cur: BufLine, date: number | null, noDate: boolean): readonly Failure[] {
+    this.prefMatched = false;
     return this.def.maxlines === 1 ? this.findSingle(cur, date, noDate) : this.findMulti(cur, date, noDate);
   }
 

@@ -119,6 +119,14 @@ export class LineFeeder {
     if (last + 1 < piece.length) this.keep(piece.slice(last + 1), pieceAscii);
   }
 
+  /** The text the line being processed comes from, and where in it the line starts. */
+  get currentText(): string {
+    return this.text;
+  }
+  get currentStart(): number {
+    return this.lineStart;
+  }
+
   /** Flush the last line even if it has no line terminator. */
   end(): void {
     this.overflow = false;

@@ -94,3 +94,28 @@ test('a hostile line that makes fail2ban\'s rfc5424 sshd prefix backtrack for ev
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('the two-thread JSON path prints exactly what the one-thread path prints', async () => {
+  const { writeLog } = await import('../../bench/genSyslog.js');
+  const dir = mkdtempSync(join(tmpdir(), 'logjail-cli-'));
+  try {
+    const log = join(dir, 'syslog');
+    await writeLog(log, { lines: 20000, seed: 5, end: 1795000000 });
+    // a line without date and a line joined across read blocks are covered by the generator's
+    // size (several blocks) and by appending odd lines
+    writeFileSync(log, 'host sshd[1]: Failed password for root from 192.0.2.200 port 22 ssh2\n', { flag: 'a' });
+    for (const filter of ['sshd', 'sshd[mode=aggressive]']) {
+      const one = logjail(['regex', '--out', 'json', '--threads', '1', log, filter]);
+      const two = logjail(['regex', '--out', 'json', '--threads', '2', log, filter]);
+      assert.equal(one.code, 0, one.err);
+      assert.equal(two.code, 0, two.err);
+      assert.ok(one.out.split('\n').length > 1000, filter);
+      // the undated line is reported at "now", which differs between the two runs
+      const norm = (out: string): string => out.replace(/"time":(\d+(?:\.\d+)?)/g, (m, t: string) => Math.abs(Number(t) - Date.now() / 1000) < 300 ? '"time":"now"' : m);
+      assert.equal(norm(two.out), norm(one.out), filter);
+      assert.match(norm(one.out), /"time":"now","line":20001/);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -86,11 +86,38 @@ function monthOfAbbreviation(v: string): number {
 }
 
 /**
+ * The fields of one date as the parser sees them (NaN / -1 / null: not in the date). Recognizers
+ * and captures carry one; the regex path reads into a scratch one.
+ */
+export class DateFields {
+  year = NaN;
+  month = NaN;
+  day = NaN;
+  hour = 0;
+  minute = 0;
+  second = 0;
+  /** Minutes east of UTC written in the date, null when it names no zone. */
+  zone: number | null = null;
+  weekday = -1;
+  julian = NaN;
+  week = NaN;
+  weekStartsMonday = false;
+}
+
+const fieldsScratch = new DateFields();
+
+/**
  * Epoch seconds of a pattern template's match. `defaultTz` is the `logtimezone` offset in minutes
  * (null: server local time).
  */
 export function patternTime(m: RegExpExecArray, ct: CompiledVariant, now: number, zone: LocalZone,
   defaultTz: number | null): number | null | undefined {
+  const f = readFields(m, ct, fieldsScratch);
+  return f === null || f === undefined ? f : fieldsTime(f, now, zone, defaultTz);
+}
+
+/** The fields of a match, read into `out` in Python group order; null / undefined as patternTime. */
+function readFields(m: RegExpExecArray, ct: CompiledVariant, out: DateFields): DateFields | null | undefined {
   let year = NaN;
   let month = NaN;
   let day = NaN;
@@ -151,6 +178,32 @@ export function patternTime(m: RegExpExecArray, ct: CompiledVariant, now: number
       }
     }
   }
+  out.year = year;
+  out.month = month;
+  out.day = day;
+  out.hour = hour;
+  out.minute = minute;
+  out.second = second;
+  out.zone = zoneMinutes;
+  out.weekday = weekday;
+  out.julian = julian;
+  out.week = week;
+  out.weekStartsMonday = weekStartsMonday;
+  return out;
+}
+
+/** Epoch seconds of a date's fields with fail2ban's inference rules; null / undefined as patternTime. */
+export function fieldsTime(f: DateFields, now: number, zone: LocalZone, defaultTz: number | null): number | null | undefined {
+  let year = f.year;
+  let month = f.month;
+  let day = f.day;
+  const hour = f.hour;
+  const minute = f.minute;
+  const second = f.second;
+  let zoneMinutes = f.zone;
+  const weekday = f.weekday;
+  let julian = f.julian;
+  const week = f.week;
   let nowW = NaN;
   let assumeYear = false;
   if (Number.isNaN(year)) {
@@ -161,7 +214,7 @@ export function patternTime(m: RegExpExecArray, ct: CompiledVariant, now: number
   if (Number.isNaN(month) || Number.isNaN(day)) {
     if (Number.isNaN(julian) && !Number.isNaN(week) && weekday >= 0) {
       if (year < 1 || year > 9999) return null;
-      julian = julianFromWeek(year, week, weekday, weekStartsMonday);
+      julian = julianFromWeek(year, week, weekday, f.weekStartsMonday);
     }
     if (!Number.isNaN(julian)) {
       if (year < 1 || year > 9999) return null;

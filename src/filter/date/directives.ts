@@ -83,7 +83,10 @@ function table(currentYear: number): ReadonlyMap<string, Directive> {
   ]);
 }
 
-const DIRECTIVES = table(new Date().getFullYear());
+/** The year the directive table was built for (%ExY's accepted years depend on it). */
+export const DIRECTIVE_YEAR = new Date().getFullYear();
+
+const DIRECTIVES = table(DIRECTIVE_YEAR);
 
 /** Directives that make fail2ban match the whole template case-insensitively. */
 const ALPHA_DIRECTIVE = /(?<!%)%[aAbBpc]/;

@@ -1,0 +1,139 @@
+/**
+ * `logjail regex --out json` on two cores: this thread reads the log and finds each line's
+ * date (every line: fail2ban's template order depends on all of them) and whether it can fail
+ * at all (literal pre-filter); a worker runs the regexes on the lines that can, and writes the
+ * JSON. Results are exactly those of the one-thread path: the worker sees the candidate lines
+ * in order with the dates this thread worked out, and holds all the matching state.
+ *
+ *   file ─► [this thread: lines, dates, literals] ─► batches of candidates ─► [worker: regexes,
+ *           sessions, failure ids, JSON ─► stdout]
+ */
+import { Worker } from 'node:worker_threads';
+import type { BufLine } from '../filter/filter.js';
+import type { FilterSpec, UseDns } from '../filter/compiledFilter.js';
+import { LogjailError, keyOfCode } from '../errors.js';
+
+export interface MatchWorkerData {
+  readonly spec: FilterSpec;
+  readonly useDns: UseDns;
+  readonly rawHosts: boolean;
+  readonly now: number;
+  readonly lineTimeout: number;
+}
+
+/**
+ * A batch of candidate lines. The log text they come from is sent whole, once (one copy of a
+ * large string is far cheaper than many small ones); a line is an offset and a length in it.
+ */
+export interface Batch {
+  /** Texts the lines are in (a block of the log, a line joined across blocks) and odd parts. */
+  readonly texts: string[];
+  /** REC numbers per line, see the R_* offsets */
+  readonly nums: Float64Array;
+  readonly count: number;
+}
+
+export const REC = 7;
+/** Initial room, in lines, of a batch (it grows as needed). */
+const BATCH = 4096;
+/** index in `texts` of the line's text; -1: three strings pre, date, post follow in `texts` */
+export const R_TEXT = 0;
+export const R_START = 1;
+export const R_LEN = 2;
+/** date span in the line: start * 65536 + length */
+export const R_SPAN = 3;
+export const R_LINENO = 4;
+/** epoch seconds, NaN for none */
+export const R_DATE = 5;
+export const R_FLAGS = 6;
+export const FLAG_NODATE = 1;
+/** the line is followed by "\n" in its text */
+export const FLAG_NL = 2;
+
+export class MatchPipeline {
+  private readonly worker: Worker;
+  private texts: string[] = [];
+  private lastText: string | null = null;
+  private lastIndex = -1;
+  private nums = new Float64Array(BATCH * REC);
+  private count = 0;
+  /** Where the line being handed off is: its text and start (the line feeder knows). */
+  source: { readonly currentText: string; readonly currentStart: number } | null = null;
+  private cancelled = false;
+  private readonly done: Promise<{ failures: number }>;
+
+  constructor(data: MatchWorkerData) {
+    this.worker = new Worker(new URL('./matchWorker.js', import.meta.url), { workerData: data });
+    this.done = new Promise((resolve, reject) => {
+      this.worker.on('message', (m: { done?: { failures: number }; error?: { code: string; detail: string; hint: string; place: object } }) => {
+        if (m.done !== undefined) resolve(m.done);
+        if (m.error !== undefined) reject(new LogjailError(keyOfCode(m.error.code), m.error.detail, m.error.place, m.error.hint));
+      });
+      this.worker.on('error', reject);
+      this.worker.on('exit', (code) => { if (code !== 0 && !this.cancelled) reject(new Error(`match worker exited with ${code}`)); });
+    });
+    // a failure in the worker must not go unhandled while this thread is still reading
+    this.done.catch(() => undefined);
+  }
+
+  /** Filter handoff: queue one line that may fail. */
+  readonly add = (cur: BufLine, date: number | null, noDate: boolean, lineNl: string | undefined): void => {
+    if (this.count * REC >= this.nums.length) {
+      const bigger = new Float64Array(this.nums.length * 2);
+      bigger.set(this.nums);
+      this.nums = bigger;
+    }
+    const k = this.count * REC;
+    const n = this.nums;
+    let flags = noDate ? FLAG_NODATE : 0;
+    const src = this.source;
+    if (cur.whole !== undefined && src !== null && src.currentStart >= 0) {
+      // the line as read, at `start` in its text; its date is at [pre.length, pre.length + date.length)
+      const text = src.currentText;
+      if (text !== this.lastText) {
+        this.lastText = text;
+        this.lastIndex = this.texts.push(text) - 1;
+      }
+      n[k + R_TEXT] = this.lastIndex;
+      n[k + R_START] = src.currentStart;
+      n[k + R_LEN] = cur.whole.length;
+      n[k + R_SPAN] = cur.pre.length * 65536 + cur.date.length;
+      if (lineNl !== undefined) flags |= FLAG_NL;
+    } else {
+      n[k + R_TEXT] = -1;
+      n[k + R_START] = this.texts.push(cur.pre, cur.date, cur.post) - 3;
+      if (cur.nl !== undefined) flags |= FLAG_NL;
+    }
+    n[k + R_LINENO] = cur.lineNo;
+    n[k + R_DATE] = date === null ? NaN : date;
+    n[k + R_FLAGS] = flags;
+    this.count++;
+  };
+
+  /** Send what is queued (after each block of the log). */
+  flush(): void {
+    if (this.count === 0) return;
+    const batch: Batch = { texts: this.texts, nums: this.nums, count: this.count };
+    this.worker.postMessage(batch, [this.nums.buffer]);
+    this.texts = [];
+    this.lastText = null;
+    this.nums = new Float64Array(BATCH * REC);
+    this.count = 0;
+  }
+
+  /** Not needed after all. */
+  async cancel(): Promise<void> {
+    this.cancelled = true;
+    await this.worker.terminate();
+  }
+
+  /** No more lines: wait until the worker has written everything. */
+  async end(): Promise<{ failures: number }> {
+    this.flush();
+    this.worker.postMessage({ end: true });
+    const r = await this.done;
+    this.cancelled = true;
+    await this.worker.terminate();
+    return r;
+  }
+}
