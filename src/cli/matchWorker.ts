@@ -17,7 +17,7 @@ const port = parentPort!;
 
 let filter: Filter;
 try {
-  const def = new CompiledFilter(data.spec, { useDns: data.useDns });
+  const def = new CompiledFilter(data.spec, { useDns: data.useDns }).prepare();
   filter = new Filter(def, {
     // dates are found by the other thread; this detector is never asked
     dates: createDateDetector({ eager: false }),

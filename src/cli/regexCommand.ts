@@ -110,6 +110,8 @@ export async function regexCommand(argv: string[]): Promise<number> {
     await pipeline.cancel();
     pipeline = null;
   }
+  // the regexes run in this thread unless a worker runs them
+  if (pipeline === null) def.prepare();
   // the detector's clock only ages templates out after minutes: the start time is close enough
   // the built-in templates are known to be good: build them only when tried (a faster start)
   const builtin = spec.datepattern === undefined || /^\s*(?:\{\^LN-BEG\}|\{DEFAULT\})?\s*$/.test(spec.datepattern);

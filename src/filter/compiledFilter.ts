@@ -87,11 +87,19 @@ export class CompiledFilter {
     this.byFirst = byFirst;
   }
 
-  /** Build every Unicode translation now, so that a check reports every problem up front. */
+  /** Build the regexes for ASCII text now: a translation problem is reported before any output. */
+  prepare(): this {
+    void this.prefRegex?.regex;
+    for (const r of this.failRegex) void r.regex;
+    for (const r of this.ignoreRegex) void r.regex;
+    return this;
+  }
+
+  /** Build every translation (ASCII and Unicode) now, so that a check reports every problem up front. */
   prepareAll(): void {
-    this.prefRegex?.prepareUnicode();
-    for (const r of this.failRegex) r.prepareUnicode();
-    for (const r of this.ignoreRegex) r.prepareUnicode();
+    this.prefRegex?.prepare();
+    for (const r of this.failRegex) r.prepare();
+    for (const r of this.ignoreRegex) r.prepare();
   }
 
   /** The failregexes (indices, in order) that can match a text starting with this character code. */

@@ -3,7 +3,7 @@
  * expanded, translated from Python, with its groups read the way fail2ban reads them.
  */
 import { LogjailError } from '../errors.js';
-import { firstChars, translate, requiredLiterals, type CompiledPattern } from './pyregex/index.js';
+import { firstChars, groupNames, translate, requiredLiterals, type CompiledPattern } from './pyregex/index.js';
 import { expandHostTags } from './hostTags.js';
 
 /** fail2ban's group dict: every named group, undefined when it did not take part. */
@@ -59,6 +59,8 @@ function makeReader(names: readonly string[], js: readonly (readonly number[])[]
     return o;`) as Variant['read'];
 }
 
+const NOT_YET: Variant = { regex: /(?!)/, named: new Map(), skip: [], read: () => ({}) };
+
 /**
  * Log lines are nearly always pure ASCII; for them a translation with plain ASCII classes gives
  * the same results as the full Unicode one and is cheaper to build and to run. The Unicode
@@ -76,7 +78,7 @@ export class FilterRegex {
   private readonly alts: readonly (readonly [string, string])[];
   private readonly tuples: readonly (readonly [string, string])[];
   private readonly opts: FilterRegexOptions;
-  private readonly ascii: Variant;
+  private asciiVariant: Variant | null = null;
   /** Possible first characters of a match at the start of the text (null: not anchored). */
   private readonly first: Uint8Array | null;
   private unicode: Variant | null = null;
@@ -88,10 +90,12 @@ export class FilterRegex {
     this.opts = opts;
     this.expanded = expandHostTags(configured, { noDns: opts.noDns }).replace(GLOBAL_TO_SCOPED, '$1:');
     if (this.expanded.trim() === '') throw new LogjailError('REGEX_EMPTY', `${opts.context} is empty`);
-    const compiled = translate(this.expanded, { multiline: opts.multiline, context: opts.context, unicode: false });
-    this.literals = requiredLiterals(this.expanded, { multiline: opts.multiline, context: opts.context });
-    this.first = firstChars(this.expanded, { multiline: opts.multiline, context: opts.context });
-    this.names = compiled.names;
+    const aOpts = { multiline: opts.multiline, context: opts.context };
+    // one analysis gives names, literals and first characters; the JS regexes are built when
+    // first used (a thread that only pre-filters never builds them)
+    this.names = groupNames(this.expanded, aOpts);
+    this.literals = requiredLiterals(this.expanded, aOpts);
+    this.first = firstChars(this.expanded, aOpts);
     const alts: [string, string][] = [];
     const tuples: [string, string][] = [];
     const skips: { n: number; name: string }[] = [];
@@ -115,12 +119,27 @@ export class FilterRegex {
     const seq: string[] = [];
     for (let i = 0; i < skips.length && skips[i]!.n === i; i++) seq.push(skips[i]!.name);
     this.skipNames = seq;
-    this.ascii = this.cur = variantOf(compiled, this.names, this.skipNames);
+    this.cur = NOT_YET;
   }
 
-  /** The regex for ASCII-only text (what most log lines are). */
+  /** The translation for ASCII-only text (what most log lines are). */
+  private get ascii(): Variant {
+    if (this.asciiVariant === null) {
+      const c = translate(this.expanded, { multiline: this.opts.multiline, context: this.opts.context, unicode: false });
+      this.asciiVariant = variantOf(c, this.names, this.skipNames);
+    }
+    return this.asciiVariant;
+  }
+
+  /** The regex for ASCII-only text. */
   get regex(): RegExp {
     return this.ascii.regex;
+  }
+
+  /** Build the translations now (configuration checks want every error up front). */
+  prepare(): void {
+    void this.ascii;
+    this.prepareUnicode();
   }
 
   /** Build the Unicode translation now (configuration checks want every error up front). */
@@ -151,7 +170,7 @@ export class FilterRegex {
   }
 
   hasGroup(name: string): boolean {
-    return this.ascii.named.has(name);
+    return this.names.includes(name);
   }
 
   /** Value of one named group in a match. */

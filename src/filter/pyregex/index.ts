@@ -188,3 +188,8 @@ export function requiredLiterals(pattern: string, opts: TranslateOptions = {}): 
 export function firstChars(pattern: string, opts: TranslateOptions = {}): FirstChars | null {
   return firstCharsOf(analyse(pattern, opts).model);
 }
+
+/** Python group names of a pattern, in order of definition (validates its syntax). */
+export function groupNames(pattern: string, opts: TranslateOptions = {}): string[] {
+  return [...analyse(pattern, opts).parsed.names.keys()];
+}
