@@ -85,6 +85,14 @@ export const ERRORS = Object.freeze({
   // ---- runtime (LJ6xx) ----
   LINE_TIMEOUT: spec('LJ601', 'a log line took too long to match and was skipped',
     'a regular expression backtracks badly on this input; anchor it and avoid nested quantifiers such as (a*)*'),
+  SOURCE_READ: spec('LJ611', 'cannot read a log file',
+    'check that the file and its folders are readable by the user running logjail (permissions, AppArmor/SELinux)'),
+  SOURCE_WATCH: spec('LJ612', 'cannot watch a log file for changes; polling it instead',
+    'raise the inotify limits (sysctl fs.inotify.max_user_watches and max_user_instances) or set backend = polling'),
+  SOURCE_MISSING: spec('LJ613', 'log file does not exist (yet)',
+    'logjail starts following the file as soon as it appears; if it should exist already, check the logpath'),
+  JOURNAL_READ: spec('LJ614', 'cannot read the systemd journal',
+    'check that journalctl is installed, that journalpath/journalfiles exist, and that logjail may read the journal (root or group systemd-journal)'),
   INTERNAL: spec('LJ699', 'internal error',
     'this is a bug in logjail; please report it with the command line and the input'),
 });
