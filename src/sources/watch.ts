@@ -1,0 +1,99 @@
+/**
+ * How a source learns that it should look again: inotify (node's fs.watch) on the file and on
+ * its directory, and/or a timer (polling). The sources do the looking; this only calls them.
+ */
+import { watch, type FSWatcher } from 'node:fs';
+import type { Timers } from './types.js';
+
+/** fail2ban's `backend` values that follow files (pyinotify and gamin mean inotify here). */
+export type FileBackend = 'auto' | 'inotify' | 'polling' | 'none';
+
+/** Watch the directory for entries named `name` being created, renamed or deleted (and modified). */
+export function watchDirEntry(dir: string, name: string, onChange: () => void, onError: (e: unknown) => void): () => void {
+  return watchPath(dir, (file) => {
+    // filename may be missing (the kernel queue overflowed): look anyway
+    if (file === null || file === name) onChange();
+  }, onError);
+}
+
+/** Watch one file (its inode: events keep coming after it was renamed). */
+export function watchFile(path: string, onChange: () => void, onError: (e: unknown) => void): () => void {
+  return watchPath(path, () => onChange(), onError);
+}
+
+/** Watch a directory for any entry (a glob source matches the names itself). */
+export function watchDir(dir: string, onChange: (name: string | null) => void, onError: (e: unknown) => void): () => void {
+  return watchPath(dir, onChange, onError);
+}
+
+function watchPath(p: string, onChange: (name: string | null) => void, onError: (e: unknown) => void): () => void {
+  // throws synchronously when the watch cannot be set up (ENOENT, ENOSPC, EMFILE)
+  const w: FSWatcher = watch(p, { persistent: true, encoding: 'utf8' }, (_ev, file) => onChange(file ?? null));
+  let open = true;
+  w.on('error', (e) => {
+    if (!open) return;
+    open = false;
+    w.close();
+    onError(e);
+  });
+  return () => {
+    if (!open) return;
+    open = false;
+    w.close();
+  };
+}
+
+/**
+ * Calls `tick` every `interval` ms, never twice at once: the next tick is scheduled when the
+ * previous one has finished.
+ */
+export class Poller {
+  private handle: unknown = null;
+  private stopped = true;
+  private readonly timers: Timers;
+  private readonly interval: number;
+  private readonly tick: () => Promise<void>;
+
+  constructor(timers: Timers, interval: number, tick: () => Promise<void>) {
+    this.timers = timers;
+    this.interval = interval;
+    this.tick = tick;
+  }
+
+  start(): void {
+    if (!this.stopped) return;
+    this.stopped = false;
+    this.schedule();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    if (this.handle !== null) this.timers.clearTimeout(this.handle);
+    this.handle = null;
+  }
+
+  get running(): boolean {
+    return !this.stopped;
+  }
+
+  private schedule(): void {
+    this.handle = this.timers.setTimeout(() => {
+      this.handle = null;
+      if (this.stopped) return;
+      void this.tick().finally(() => {
+        if (!this.stopped) this.schedule();
+      });
+    }, this.interval);
+  }
+}
+
+/** Back-off for re-trying a watch that could not be set up (fail2ban: 0.2 s doubling to 60 s). */
+export function nextBackoff(ms: number): number {
+  return Math.min(ms === 0 ? 200 : ms * 2, 60_000);
+}
+
+/** Is this a failure to set up inotify for lack of resources (as opposed to a missing path)? */
+export function isWatchLimit(e: unknown): boolean {
+  const code = (e as { code?: string } | null)?.code;
+  return code === 'ENOSPC' || code === 'EMFILE' || code === 'ENFILE' || code === 'ENOMEM';
+}
