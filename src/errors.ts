@@ -101,6 +101,8 @@ export const ERRORS = Object.freeze({
     'logjail-nftables blocks IPv4/IPv6 addresses and networks only; a filter that captures other ids (F-ID, host names with usedns = no) needs a command action'),
   ACTION_NFT: spec('LJ624', 'nft refused the firewall change',
     'check that nftables is installed (the nft parameter of logjail-nftables gives its path) and that logjail runs as root; the message shows what nft said'),
+  STORE_OPEN: spec('LJ650', 'cannot open the database',
+    'check dbfile in fail2ban.conf/.local: its folder must be writable by root; use :memory: to keep nothing'),
   INTERNAL: spec('LJ699', 'internal error',
     'this is a bug in logjail; please report it with the command line and the input'),
 });
