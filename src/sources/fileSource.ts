@@ -195,6 +195,12 @@ export class FileSource implements LogSource {
     try {
       await this.readRetiring();
       await this.readCurrent();
+      const cur = this.current;
+      if (cur !== null && cur.holding) {
+        // the new file's lines were held: first whatever the old one got meanwhile
+        await this.readRetiring();
+        cur.release();
+      }
       this.lastError = '';
     } catch (e) {
       if (this.closed) return;
@@ -207,6 +213,7 @@ export class FileSource implements LogSource {
     const cur = this.current;
     if (cur !== null) {
       if (st !== null && st.ino === cur.ino && st.dev === cur.dev) {
+        if (this.retiring.length > 0) cur.hold();
         const how = await cur.read(true);
         if (how !== null) {
           this.emit({ kind: 'rotated', path: this.path, how });
@@ -257,8 +264,7 @@ export class FileSource implements LogSource {
     this.current = f;
     this.watchInode(f);
     this.emit({ kind: 'opened', path: this.path, pos, how });
-    // a file rotated while we were down is read first
-    await this.readRetiring();
+    if (this.retiring.length > 0) f.hold();
     await f.read(false);
   }
 

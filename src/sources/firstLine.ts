@@ -32,6 +32,14 @@ export async function readFirstLine(fh: FileHandle, maxBytes: number): Promise<F
   }
 }
 
+/** The first line in the bytes at the start of a file, or null when they hold no complete one (nor the cap). */
+export function firstLineIn(data: Buffer, maxBytes: number): FirstLine | null {
+  const nl = data.subarray(0, maxBytes).indexOf(LF);
+  if (nl !== -1) return { hash: sha1(data.subarray(0, nl + 1)), length: nl + 1 };
+  if (data.length >= maxBytes) return { hash: sha1(data.subarray(0, maxBytes)), length: maxBytes };
+  return null;
+}
+
 /** Does the file still begin with the line that was hashed? */
 export async function sameFirstLine(fh: FileHandle, first: FirstLine): Promise<boolean> {
   const buf = Buffer.allocUnsafe(first.length);

@@ -12,7 +12,7 @@ import { constants } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { LineAssembler } from './lineAssembler.js';
 import type { PieceDecoder } from './decode.js';
-import { readFirstLine, sameFirstLine, startsLine, type FirstLine } from './firstLine.js';
+import { firstLineIn, readFirstLine, sameFirstLine, startsLine, type FirstLine } from './firstLine.js';
 import type { PieceInfo, RotationHow, Sink } from './types.js';
 
 export interface ReadLimits {
@@ -40,7 +40,11 @@ export class FollowedFile {
   private readonly fh: FileHandle;
   private readonly asm: LineAssembler;
   private readonly limits: ReadLimits;
+  private readonly sink: Sink;
   private closed = false;
+  /** Pieces read but not yet handed on (see hold()), and the position before them. */
+  private held: { text: string; ascii: boolean }[] | null = null;
+  private heldPos = 0;
 
   private constructor(fh: FileHandle, info: PieceInfo, ino: number, dev: number, size: number, limits: ReadLimits, hooks: FollowedHooks) {
     this.fh = fh;
@@ -49,10 +53,12 @@ export class FollowedFile {
     this.dev = dev;
     this.size = size;
     this.limits = limits;
+    this.sink = hooks.sink;
     this.asm = new LineAssembler(limits.maxLineBytes, {
       piece: (bytes) => {
         const { text, ascii } = hooks.decode(bytes);
-        hooks.sink(text, ascii, info);
+        if (this.held !== null) this.held.push({ text, ascii });
+        else hooks.sink(text, ascii, info);
       },
       longLine: hooks.longLine,
     });
@@ -76,8 +82,32 @@ export class FollowedFile {
     }
   }
 
+  /** Offset after the last line handed on. */
   get pos(): number {
-    return this.asm.pos;
+    return this.held !== null ? this.heldPos : this.asm.pos;
+  }
+
+  /**
+   * Keep what is read from now on until release(). While a file rotated away is still being
+   * written, the new file's lines wait until the old one has been read once more: a writer that
+   * switches files then cannot get a line of the new file ahead of its last lines in the old.
+   */
+  hold(): void {
+    if (this.held !== null) return;
+    this.held = [];
+    this.heldPos = this.asm.pos;
+  }
+
+  get holding(): boolean {
+    return this.held !== null;
+  }
+
+  release(): void {
+    const held = this.held;
+    if (held === null) return;
+    this.held = null;
+    if (this.closed) return;
+    for (const h of held) this.sink(h.text, h.ascii, this.info);
   }
 
   /** Follow from `pos` (a line start) on. */
@@ -105,23 +135,28 @@ export class FollowedFile {
   }
 
   /**
-   * Read what is new. `verify`: check first that the content was not cut or replaced (not
-   * needed for a file rotated away: nobody truncates those). Returns how the content changed
-   * when it had to start again at 0.
+   * Read what is new. `verify`: make sure the bytes read still belong to the content followed
+   * (not needed for a file rotated away: nobody truncates those). Returns how the content
+   * changed when it had to start again at 0.
    */
   async read(verify: boolean): Promise<RotationHow | null> {
     if (this.closed) return null;
-    const st = await this.fh.stat();
+    let st = await this.fh.stat();
     let reset: RotationHow | null = null;
-    if (st.size < this.asm.readPos) reset = 'truncated';
-    else if (verify && st.size !== this.size && (await this.changedUnder())) reset = 'replaced';
-    this.size = st.size;
-    if (reset !== null) {
-      this.asm.reset(0);
-      this.first = null;
+    if (st.size < this.asm.readPos) {
+      reset = 'truncated';
+      this.restart();
+      // the size seen before belongs to the old content
+      st = await this.fh.stat();
     }
-    if (this.first === null && st.size > 0) this.first = await readFirstLine(this.fh, this.limits.maxLineBytes);
-    await this.readTo(st.size);
+    this.size = st.size;
+    // only what is there now: a look never chases a writer
+    if ((await this.readTo(st.size, verify)) === 'replaced') {
+      reset = 'replaced';
+      this.restart();
+      this.size = (await this.fh.stat()).size;
+      await this.readTo(this.size, verify);
+    }
     return reset;
   }
 
@@ -138,32 +173,51 @@ export class FollowedFile {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    // held pieces are dropped: the position still points before them
+    if (this.held !== null) this.asm.reset(this.heldPos);
+    this.held = null;
     this.unwatch?.();
     this.unwatch = null;
     await this.fh.close();
   }
 
-  /**
-   * Was the content replaced while it grew beyond our position between two looks (copytruncate
-   * followed by fast writes)? Then the first line differs, or the byte before the position is
-   * no longer a line end. (Identical first lines and a "\n" exactly there escape this: logs
-   * with dates in every line do not have those.)
-   */
-  private async changedUnder(): Promise<boolean> {
-    if (this.first !== null && !(await sameFirstLine(this.fh, this.first))) return true;
-    return !(await startsLine(this.fh, this.asm.pos));
+  private restart(): void {
+    this.asm.reset(0);
+    this.first = null;
   }
 
-  /** Read blocks until `size` (the file may be growing: the rest is read at the next look). */
-  private async readTo(size: number): Promise<void> {
+  /**
+   * Read blocks until `size` (the file may be growing: the rest is read at the next look).
+   *
+   * With `verify`, each block is checked before its lines are handed on: after copytruncate the
+   * file can regrow past our position between two looks (or during one), and bytes read at the
+   * old offsets then come from the middle of new content. Two checks catch that: the byte before
+   * the read offset, read in the same call, must be what we had there (a "\n", or the last byte
+   * of the line held back), and the first line must still be the one hashed. On failure nothing
+   * of the block is handed on and 'replaced' is returned. (Identical first lines and a "\n" at
+   * exactly that offset escape it: logs with a date in every line do not have those.)
+   */
+  private async readTo(size: number, verify: boolean): Promise<'replaced' | null> {
     const block = this.limits.blockSize;
     while (this.asm.readPos < size && !this.closed) {
-      const want = Math.min(block, size - this.asm.readPos);
+      const at = this.asm.readPos;
+      const want = Math.min(block, size - at);
       const { buf, offset } = this.asm.buffer(want);
-      const { bytesRead } = await this.fh.read(buf, offset, want, this.asm.readPos);
+      // buf[offset - 1] is a spare byte or the last byte held back: room to read the byte before
+      const guard = verify && at > 0 ? 1 : 0;
+      const expected = this.asm.lastByte;
+      const { bytesRead } = await this.fh.read(buf, offset - guard, want + guard, at - guard);
       // closed meanwhile: nothing more reaches the sink
-      if (bytesRead === 0 || this.closed) break;
-      this.asm.take(buf, offset + bytesRead);
+      if (this.closed) return null;
+      const n = bytesRead - guard;
+      if (n <= 0) break;
+      if (guard === 1 && buf[offset - 1] !== expected) return 'replaced';
+      if (this.first === null) {
+        this.first = at === 0 && this.asm.pendingBytes === 0 ? firstLineIn(buf.subarray(offset, offset + n), this.limits.maxLineBytes) : await readFirstLine(this.fh, this.limits.maxLineBytes);
+      } else if (verify && at > 0 && !(await sameFirstLine(this.fh, this.first))) return 'replaced';
+      if (this.closed) return null;
+      this.asm.take(buf, offset + n);
     }
+    return null;
   }
 }

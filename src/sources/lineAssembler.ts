@@ -20,6 +20,8 @@ export class LineAssembler {
   pos = 0;
   /** File offset of the next byte to read. */
   readPos = 0;
+  /** The byte at readPos - 1 (a line feed at a line start). */
+  lastByte = LF;
   private pending: Buffer = EMPTY;
   /** Head of an over-long line being skipped (null when not inside one). */
   private longHead: Buffer | null = null;
@@ -34,6 +36,7 @@ export class LineAssembler {
   /** Start (again) at `pos`, which must be the start of a line. */
   reset(pos: number): void {
     this.pos = this.readPos = pos;
+    this.lastByte = LF;
     this.pending = EMPTY;
     this.longHead = null;
   }
@@ -44,25 +47,28 @@ export class LineAssembler {
   }
 
   /**
-   * A buffer for the next read of up to `want` bytes: the held-back bytes are copied to its
-   * start, so that a line split between two reads is handed on from one contiguous buffer.
-   * Read into it at `offset`, then call `take(buf, offset + bytesRead)`.
+   * A buffer for the next read of up to `want` bytes: one spare byte, then the held-back bytes,
+   * then room for the read (at `offset`), so that a line split between two reads is handed on
+   * from one contiguous buffer, and the byte before the read offset can be read again to check
+   * it. Read into it at `offset`, then call `take(buf, offset + bytesRead)`.
    */
   buffer(want: number): { buf: Buffer; offset: number } {
     const held = this.pending.length;
-    const buf = Buffer.allocUnsafe(held + want);
-    if (held > 0) this.pending.copy(buf, 0);
-    return { buf, offset: held };
+    const buf = Buffer.allocUnsafe(1 + held + want);
+    if (held > 0) this.pending.copy(buf, 1);
+    return { buf, offset: 1 + held };
   }
 
-  /** Consume buf[0, len): the held-back bytes followed by what was just read. */
-  take(buf: Buffer, len: number): void {
+  /** Consume buf[1, end): the held-back bytes followed by what was just read (see buffer()). */
+  take(buf: Buffer, end: number): void {
+    const len = end - 1;
     const fresh = len - this.pending.length;
     this.readPos += fresh;
-    // file offset of buf[0]
+    // file offset of data[0]
     const base = this.readPos - len;
     let start = 0;
-    const data = buf.subarray(0, len);
+    const data = buf.subarray(1, end);
+    if (len > 0) this.lastByte = data[len - 1]!;
     if (this.longHead !== null) {
       const nl = data.indexOf(LF);
       if (nl === -1) {
