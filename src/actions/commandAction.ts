@@ -249,6 +249,7 @@ export class CommandAction implements Action {
     if (beforeRepair !== undefined && !beforeRepair()) return -1;
     this.log.error(`[${this.jail.name}] ${this.name}: invariant check failed; trying to restore a sane environment`);
     this.epochValue = ++this.epoch.value;
+    let target = family;
     const repair = await substituteDynamic(this.staticCommand('actionrepair', family), familyTags(family, this.hosts));
     if (repair.script !== '') {
       if (!(await this.runner.run(repair, this.def.timeout, this.label('actionrepair'))).ok) {
@@ -258,14 +259,17 @@ export class CommandAction implements Action {
       }
       this.started.set(family, STARTED);
     } else {
+      // An action without family variants was started once for all families (""): restart
+      // that. (fail2ban restarts the ban's family, which is then skipped as "already run".)
+      target = !this.started.get(family) && this.started.get('') ? '' : family;
       try {
-        await this.stopFamilies(family);
+        await this.stopFamilies(target);
       } catch {
         // a failing stop does not matter if start and check succeed afterwards
       }
-      await this.startFamilies(family, forceStart || !this.onDemand);
+      await this.startFamilies(target, forceStart || !this.onDemand);
     }
-    if (this.started.get(family) && !(await this.runner.run(check, this.def.timeout, this.label('actioncheck'))).ok) {
+    if (this.started.get(target) && !(await this.runner.run(check, this.def.timeout, this.label('actioncheck'))).ok) {
       this.log.error(`[${this.jail.name}] ${this.name}: unable to restore environment`);
       return 0;
     }

@@ -80,8 +80,10 @@ function portMatch(type: string, port: string | undefined, protocol: string | un
   bad: (key: string, why: string) => LogjailError): string {
   if (type !== 'multiport' && type !== 'allports') throw bad('type', `${JSON.stringify(type)}: use multiport or allports`);
   const protos = (protocol ?? 'tcp').split(',').map((s) => s.trim().toLowerCase()).filter((s) => s !== '');
+  for (const pr of protos) {
+    if (!PROTOCOLS.has(pr) && pr !== 'all') throw bad('protocol', `${JSON.stringify(pr)}: use tcp, udp, sctp, dccp, udplite or all`);
+  }
   if (type === 'allports' || port === undefined || port.trim() === '' || protos.includes('all')) return '';
-  for (const pr of protos) if (!PROTOCOLS.has(pr)) throw bad('protocol', `${JSON.stringify(pr)}: use tcp, udp, sctp, dccp, udplite or all`);
   if (protos.length === 0) throw bad('protocol', 'no protocol given');
   const ports: string[] = [];
   for (const raw of port.split(',')) {
