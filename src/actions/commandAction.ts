@@ -126,6 +126,7 @@ export class CommandAction implements Action {
 
   flush(): Promise<void> {
     return this.queue.run(async () => {
+      if (!this.hasFlush) return;  // the jail unbans one by one instead
       const families = [...this.started].filter(([, v]) => (v & (STARTED | HAS_BANS)) === (STARTED | HAS_BANS)).map(([f]) => f);
       if (families.length === 0) return;
       await this.executeOperation('actionflush', 'flushing', families, (f, ok) => {

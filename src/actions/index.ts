@@ -1,5 +1,5 @@
 /**
- * The action stage: what happens when a jail bans or unbans. See docs/actions.md.
+ * The action stage: what happens when a jail bans or unbans. See src/actions/README.md.
  */
 export type { Action, ActionLog, AddressHistory, Ban, Family, JailContext, JailCounters } from './types.js';
 export { SILENT_LOG } from './types.js';
