@@ -11,7 +11,7 @@ import { CommandRunner } from '../../src/actions/commandRunner.js';
 import { SerialQueue } from '../../src/actions/serialQueue.js';
 import type { Ban } from '../../src/actions/types.js';
 import { readAction } from '../../src/config/actionReader.js';
-import { actionFrom, haveProgram, lines, makeBan, Namespace, namespacesAvailable, RecordingLog } from './helpers.js';
+import { actionFrom, haveProgram, lines, makeBan, Namespace, namespacesAvailable, RecordingLog, tempDir } from './helpers.js';
 
 const STOCK = '/etc/fail2ban';
 /** What jail.conf's action_ passes: banaction[port="%(port)s", protocol="%(protocol)s", chain="%(chain)s"]. */
@@ -138,5 +138,42 @@ describe('an admin\'s own action with two commands on continuation lines (issue 
     assert.match(ns.exec('iptables', '-w', '-S', 'INPUT'), /-A INPUT -s 203\.0\.113\.5\/32 -j DROP/);
     await a.unban(makeBan({ ip: '203.0.113.5', jail: 'postfix-empty' }));
     assert.doesNotMatch(ns.exec('iptables', '-w', '-S', 'INPUT'), /203\.0\.113\.5/);
+  });
+});
+
+describe('stock file-writing actions (no firewall needed)', { skip: !fs.existsSync(`${STOCK}/action.d/hostsdeny.conf`) && 'needs /etc/fail2ban' }, () => {
+  const tmp = tempDir();
+  after(() => tmp.remove());
+  const run = (name: string, params: Record<string, string>): CommandAction => {
+    const log = new RecordingLog();
+    return new CommandAction(readAction(STOCK, name, params, { name: 'sshd' }), {
+      runner: new CommandRunner({ queue: new SerialQueue(), log }), jail: { name: 'sshd' }, log,
+    });
+  };
+
+  it('hostsdeny writes each address in its family form and removes it again', async () => {
+    const file = tmp.file('hosts.deny');
+    fs.writeFileSync(file, 'ALL: 198.51.100.1\n');
+    const a = run('hostsdeny', { file });
+    await a.start();
+    await a.ban(ban('192.0.2.1'));
+    await a.ban(ban('2001:db8::1'));
+    assert.equal(fs.readFileSync(file, 'utf8'), 'ALL: 198.51.100.1\nALL: 192.0.2.1\nALL: [2001:db8::1]\n');
+    await a.unban(ban('192.0.2.1'));
+    await a.unban(ban('2001:db8::1'));
+    assert.equal(fs.readFileSync(file, 'utf8'), 'ALL: 198.51.100.1\n');
+  });
+
+  it('dummy records start, bans, flush and stop in its target file', async () => {
+    const target = tmp.file('dummy');
+    const a = run('dummy', { target });
+    await a.start();
+    await a.ban(ban('192.0.2.5'));
+    await a.unban(ban('192.0.2.5'));
+    await a.ban(ban('192.0.2.6'));
+    await a.flush();
+    assert.equal(fs.readFileSync(target, 'utf8'), '123\n+192.0.2.5\n-192.0.2.5\n+192.0.2.6\n-*\n');
+    await a.stop();
+    assert.equal(fs.existsSync(target), false);
   });
 });
