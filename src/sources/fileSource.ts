@@ -48,6 +48,11 @@ export interface FileSourceOptions {
   readonly linger?: number;
   /** logencoding (default UTF-8). */
   readonly encoding?: string;
+  /**
+   * Watch the directory for the file's creation and renames (default true). A glob source
+   * watches the directory once for all its files and calls check() itself.
+   */
+  readonly watchDirectory?: boolean;
 }
 
 export const DEFAULT_BLOCK_SIZE = 256 * 1024;
@@ -57,6 +62,8 @@ const POLL_INTERVAL = 1000;
 const SAFETY_INTERVAL = 5000;
 /** Siblings looked at when searching for a file rotated while the daemon was down. */
 const MAX_SIBLINGS = 64;
+/** Files let go that are remembered (see knownFiles). */
+const MAX_FORMER = 8;
 
 interface Retiring {
   readonly file: FollowedFile;
@@ -79,9 +86,12 @@ export class FileSource implements LogSource {
   private readonly limits: ReadLimits;
   private readonly linger: number;
   private readonly hooks: FollowedHooks;
+  private readonly ownDirWatch: boolean;
 
   private current: FollowedFile | null = null;
   private readonly retiring: Retiring[] = [];
+  /** Files let go after a rotation, newest first. */
+  private readonly former: { ino: number; dev: number; hash: string; open: boolean }[] = [];
   /** The first file was opened (a stored position applies only to it). */
   private opened = false;
   private missingSaid = false;
@@ -115,6 +125,7 @@ export class FileSource implements LogSource {
       maxLineBytes: Math.max(1, opts.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES),
     };
     this.linger = Math.max(0, opts.linger ?? DEFAULT_LINGER);
+    this.ownDirWatch = opts.watchDirectory ?? true;
     const decode = pieceDecoder(opts.encoding);
     this.hooks = {
       sink: this.sink,
@@ -128,7 +139,7 @@ export class FileSource implements LogSource {
     this.started = true;
     // watch before the first look: a file created in between is not missed
     if (this.backend === 'polling') this.startPoller(this.pollInterval ?? POLL_INTERVAL);
-    if (this.backend === 'inotify' || this.backend === 'auto') this.watchDirectory();
+    if ((this.backend === 'inotify' || this.backend === 'auto') && this.ownDirWatch) this.watchDirectory();
     if (this.backend === 'auto') this.startPoller(this.pollInterval ?? SAFETY_INTERVAL);
     await this.check();
   }
@@ -165,11 +176,15 @@ export class FileSource implements LogSource {
     return this.retiring.length > 0;
   }
 
-  /** The inodes (with device) this source has open: a glob source must not follow them twice. */
-  openInodes(): { ino: number; dev: number }[] {
-    const out = this.retiring.map((r) => ({ ino: r.file.ino, dev: r.file.dev }));
-    if (this.current !== null) out.push({ ino: this.current.ino, dev: this.current.dev });
-    return out;
+  /**
+   * The files this source reads or has read (inode, device, first-line hash): a glob source must
+   * not follow them a second time under a rotated name. Open ones first; then the last few let
+   * go (their inode number may have been reused since: compare the hash too).
+   */
+  knownFiles(): { ino: number; dev: number; hash: string; open: boolean }[] {
+    const out = this.retiring.map((r) => ({ ino: r.file.ino, dev: r.file.dev, hash: r.file.first?.hash ?? '', open: true }));
+    if (this.current !== null) out.push({ ino: this.current.ino, dev: this.current.dev, hash: this.current.first?.hash ?? '', open: true });
+    return out.concat(this.former);
   }
 
   async close(): Promise<void> {
@@ -340,6 +355,8 @@ export class FileSource implements LogSource {
       if (now - r.since >= this.linger) {
         r.file.finish();
         this.retiring.splice(i, 1);
+        this.former.unshift({ ino: r.file.ino, dev: r.file.dev, hash: r.file.first?.hash ?? '', open: false });
+        this.former.length = Math.min(this.former.length, MAX_FORMER);
         await r.file.close();
       } else i++;
     }
@@ -380,7 +397,7 @@ export class FileSource implements LogSource {
 
   /** The file is missing: is the directory watch still on the directory that is there now? */
   private rewatchDirectory(): void {
-    if ((this.backend !== 'inotify' && this.backend !== 'auto') || this.pollingFallback || this.dirRetry !== null) return;
+    if ((this.backend !== 'inotify' && this.backend !== 'auto') || !this.ownDirWatch || this.pollingFallback || this.dirRetry !== null) return;
     void stat(this.dir).then(
       (s) => {
         if (this.unwatchDir === null || s.ino !== this.dirIno) {
@@ -420,7 +437,7 @@ export class FileSource implements LogSource {
     }
     this.unwatchDir?.();
     this.unwatchDir = null;
-    this.retryDirectoryWatch();
+    if (this.ownDirWatch) this.retryDirectoryWatch();
   }
 
   /** The directory does not exist (yet): try again later, with back-off. */

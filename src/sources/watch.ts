@@ -8,11 +8,14 @@ import type { Timers } from './types.js';
 /** fail2ban's `backend` values that follow files (pyinotify and gamin mean inotify here). */
 export type FileBackend = 'auto' | 'inotify' | 'polling' | 'none';
 
-/** Watch the directory for entries named `name` being created, renamed or deleted (and modified). */
+/**
+ * Watch the directory for entries named `name` being created, renamed or deleted. (Writes to
+ * the file are seen by its own watch: reacting to them here as well would double the work.)
+ */
 export function watchDirEntry(dir: string, name: string, onChange: () => void, onError: (e: unknown) => void): () => void {
-  return watchPath(dir, (file) => {
+  return watchPath(dir, (ev, file) => {
     // filename may be missing (the kernel queue overflowed): look anyway
-    if (file === null || file === name) onChange();
+    if (file === null || (ev === 'rename' && file === name)) onChange();
   }, onError);
 }
 
@@ -21,14 +24,19 @@ export function watchFile(path: string, onChange: () => void, onError: (e: unkno
   return watchPath(path, () => onChange(), onError);
 }
 
-/** Watch a directory for any entry (a glob source matches the names itself). */
+/**
+ * Watch a directory for entries created, renamed or deleted (a glob source matches the names
+ * itself); `null` when the kernel did not say which.
+ */
 export function watchDir(dir: string, onChange: (name: string | null) => void, onError: (e: unknown) => void): () => void {
-  return watchPath(dir, onChange, onError);
+  return watchPath(dir, (ev, file) => {
+    if (file === null || ev === 'rename') onChange(file);
+  }, onError);
 }
 
-function watchPath(p: string, onChange: (name: string | null) => void, onError: (e: unknown) => void): () => void {
+function watchPath(p: string, onChange: (ev: string, name: string | null) => void, onError: (e: unknown) => void): () => void {
   // throws synchronously when the watch cannot be set up (ENOENT, ENOSPC, EMFILE)
-  const w: FSWatcher = watch(p, { persistent: true, encoding: 'utf8' }, (_ev, file) => onChange(file ?? null));
+  const w: FSWatcher = watch(p, { persistent: true, encoding: 'utf8' }, (ev, file) => onChange(ev, file ?? null));
   let open = true;
   w.on('error', (e) => {
     if (!open) return;
