@@ -8,6 +8,7 @@ const USAGE = `usage: logjail <command> [options]
 commands:
   regex [options] LOG FILTER [IGNOREREGEX]   test a filter against a log file or a line
   check [--config DIR]                       validate a configuration tree
+  server [--config DIR] [--socket PATH]      run the daemon in the foreground
   help                                       this text
 `;
 
@@ -18,6 +19,11 @@ export async function main(argv: string[]): Promise<void> {
       case 'regex': {
         const m = await import('./regexCommand.js');
         process.exitCode = await m.regexCommand(rest);
+        return;
+      }
+      case 'server': {
+        const m = await import('./serverCommand.js');
+        process.exitCode = await m.serverCommand(rest);
         return;
       }
       case 'check': {

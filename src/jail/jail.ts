@@ -140,7 +140,7 @@ export class Jail {
       this.log(since < 3 ? 'info' : since < 60 ? 'notice' : 'warning', `${id} already banned`);
       return;
     }
-    this.log('info', `Found ${id} - ${new Date(time * 1000).toISOString()}`);
+    this.log('info', `Found ${id} - ${localTime(time)}`);
     let weight = 1;
     let previous = 0;
     const bt = this.o.banTime;
@@ -259,4 +259,11 @@ export class Jail {
     }
     return n;
   }
+}
+
+/** "2026-11-24 16:07:47" in local time, as fail2ban logs times. */
+function localTime(t: number): string {
+  const d = new Date(t * 1000);
+  const p = (n: number): string => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
 }

@@ -1,0 +1,217 @@
+/**
+ * One running jail: its log sources, filter, counting and actions, wired together.
+ *
+ *   sources ──text──► LineFeeder ──lines──► Filter ──Failure──► Jail ──Ban/Unban──► JailActions
+ *      │                                                            │
+ *      └── positions ─────────────────► Store ◄──── bans ──────────┘
+ */
+import type { JailConfig } from '../config/index.js';
+import { LogjailError } from '../errors.js';
+import { CompiledFilter } from '../filter/compiledFilter.js';
+import { createDateDetector } from '../filter/date/index.js';
+import { Filter } from '../filter/filter.js';
+import { LineFeeder } from '../filter/lineFeeder.js';
+import { specOf } from '../filter/spec.js';
+import type { Failure } from '../filter/types.js';
+import { createJailActions, type ActionEnvironment, type Ban, type JailActions } from '../actions/index.js';
+import { BanTime } from '../jail/banTime.js';
+import type { BanEntry } from '../jail/banManager.js';
+import { IgnoreList, lookupAll } from '../jail/ignore.js';
+import { Jail } from '../jail/jail.js';
+import { FileSource } from '../sources/fileSource.js';
+import { expandGlob } from '../config/glob.js';
+import type { FileState, LogSource, PieceInfo, SourceEvent } from '../sources/types.js';
+import type { Store } from '../store/store.js';
+import type { Logger } from './logger.js';
+
+export interface RuntimeEnv {
+  readonly store: Store | null;
+  readonly log: Logger;
+  /** Epoch seconds. */
+  readonly clock: () => number;
+  readonly actionEnv?: ActionEnvironment;
+  readonly resolve?: (name: string) => Promise<string[]>;
+  /** For tests: how files are watched (default auto). */
+  readonly backend?: 'auto' | 'polling' | 'inotify';
+  readonly pollInterval?: number;
+}
+
+/** The jail stage's ban as the action stage wants it. */
+export function actionBan(jail: string, b: BanEntry): Ban {
+  const data: Record<string, string> = {};
+  for (const k in b.data) {
+    const v = b.data[k];
+    if (v === undefined || v === null || k === 'matches' || k === 'failures') continue;
+    data[k] = Array.isArray(v) ? v.join(',') : String(v);
+  }
+  return {
+    jail, id: b.id, ip: b.ip, family: b.family, time: b.time, banTime: b.banTime, banCount: b.count,
+    failures: b.failures, matches: b.matches, data, restored: b.restored,
+  };
+}
+
+export class JailRuntime {
+  readonly name: string;
+  readonly cfg: JailConfig;
+  readonly jail: Jail;
+  readonly actions: JailActions;
+  readonly filter: Filter;
+  private readonly feeder: LineFeeder;
+  private readonly sources: LogSource[] = [];
+  private readonly env: RuntimeEnv;
+  private readonly files: string[] = [];
+  private lineNo = 0;
+
+  constructor(cfg: JailConfig, env: RuntimeEnv) {
+    this.cfg = cfg;
+    this.name = cfg.name;
+    this.env = env;
+    const log = env.log;
+    if (cfg.filter === null) throw new LogjailError('FILTER_DEFINITION', `jail ${cfg.name} has no filter`, cfg.place);
+    const def = new CompiledFilter(specOf(cfg.filter), { useDns: cfg.useDns }).prepare();
+    this.filter = new Filter(def, {
+      dates: createDateDetector({ pattern: cfg.filter.datepattern, timezone: cfg.logTimezone, context: `jail ${cfg.name}` }),
+      checkFindTime: true,
+      findTime: cfg.findTime,
+      clock: env.clock,
+      onWarning: (code, line) => {
+        if (code === 'too-old') return;
+        log.warn(`[${cfg.name}] ${code === 'odd-time' ? 'a log entry far from the current time was taken as happening now' : code}: ${line.slice(0, 200)}`);
+      },
+    });
+    // catching up at start: lines older than findtime are skipped until the first end of file
+    this.filter.inOperation = false;
+    this.feeder = new LineFeeder(this.filter, {
+      onFailures: (found) => this.found(found),
+      onStall: (n, line) => log.error(new LogjailError('LINE_TIMEOUT', `[${cfg.name}] a line took too long to match and was skipped: ${line.slice(0, 200)}`).message),
+      onLongLine: () => undefined,
+    });
+    const resolve = env.resolve ?? lookupAll;
+    this.jail = new Jail({
+      name: cfg.name,
+      maxRetry: cfg.maxRetry,
+      findTime: cfg.findTime,
+      maxMatches: cfg.maxMatches,
+      banTime: new BanTime(cfg.banTime, cfg.banTimeIncrement, cfg.place),
+      ignore: new IgnoreList({ ignoreIp: cfg.ignoreIp, ignoreSelf: cfg.ignoreSelf, clock: env.clock, resolve }),
+      useDns: cfg.useDns,
+      resolve,
+      store: env.store,
+      clock: env.clock,
+      events: {
+        onBan: (_j, b) => {
+          log.notice(`[${cfg.name}] ${b.restored ? 'Restore Ban' : 'Ban'} ${b.ip}`);
+          void this.actions.ban(actionBan(cfg.name, b));
+        },
+        onUnban: (_j, b) => {
+          log.notice(`[${cfg.name}] Unban ${b.ip}`);
+          void this.actions.unban(actionBan(cfg.name, b));
+        },
+        onLog: (_j, level, message) => log.write(level, `[${cfg.name}] ${message}`),
+      },
+    });
+    this.actions = createJailActions({
+      name: cfg.name,
+      banTime: cfg.banTime,
+      counters: () => ({
+        banned: this.jail.bans.size, bannedTotal: this.jail.bans.total,
+        found: this.jail.failures.size, foundTotal: this.jail.failures.total,
+      }),
+    }, cfg.actions, { log: actionLog(log), clock: env.clock, ...env.actionEnv });
+  }
+
+  private found(found: readonly Failure[]): void {
+    this.jail.addFailures(found);
+  }
+
+  /** Files followed now. */
+  get fileList(): readonly string[] {
+    return this.files;
+  }
+
+  /** Start: restore bans, start the actions, then follow the logs (catching up first). */
+  async start(): Promise<void> {
+    const log = this.env.log;
+    await this.actions.start();
+    const restored = this.jail.restore();
+    if (restored > 0) log.info(`[${this.name}] restored ${restored} ban(s) from the database`);
+    const backend = this.cfg.backend.name;
+    if (backend.startsWith('systemd')) {
+      throw new LogjailError('CONFIG_VALUE', `jail ${this.name}: backend systemd is not available yet`, { ...this.cfg.place, key: 'backend' });
+    }
+    for (const lp of this.cfg.logpaths) {
+      const paths = /[*?[]/.test(lp.pattern) ? await expandGlob(lp.pattern) : [lp.pattern];
+      if (paths.length === 0) log.warn(`[${this.name}] no file matches ${lp.pattern} yet`);
+      for (const path of paths) this.follow(path, lp.tail ? 'tail' : 'head');
+    }
+    await Promise.all(this.sources.map((s) => s.start()));
+    this.filter.inOperation = true;
+    log.info(`[${this.name}] Jail started`);
+  }
+
+  private follow(path: string, start: 'head' | 'tail'): void {
+    const store = this.env.store;
+    const stored = store?.position(this.name, path) ?? null;
+    let resume: FileState | undefined;
+    if (stored !== null) {
+      try {
+        const s = JSON.parse(stored.pos) as FileState;
+        if (typeof s.pos === 'number') resume = s;
+      } catch { /* an unreadable position: start anew */ }
+    }
+    const src = new FileSource({
+      path,
+      sink: (text: string, ascii: boolean, _info: PieceInfo) => this.feeder.push(text, ascii),
+      onEvent: (ev) => this.sourceEvent(ev),
+      start,
+      ...(resume !== undefined ? { resume } : {}),
+      ...(this.env.backend !== undefined ? { backend: this.env.backend } : {}),
+      ...(this.env.pollInterval !== undefined ? { pollInterval: this.env.pollInterval } : {}),
+    });
+    this.sources.push(src);
+    this.files.push(path);
+  }
+
+  private sourceEvent(ev: SourceEvent): void {
+    const log = this.env.log;
+    switch (ev.kind) {
+      case 'missing': log.warn(`[${this.name}] ${ev.error.detail}; waiting for it`); break;
+      case 'opened': log.info(`[${this.name}] following ${ev.path} from position ${ev.pos} (${ev.how})`); break;
+      case 'rotated': log.info(`[${this.name}] ${ev.path} was ${ev.how}`); break;
+      case 'error': log.error(`[${this.name}] ${ev.error.message}`); break;
+      default: break;
+    }
+  }
+
+  /** Positions to keep. */
+  savePositions(): void {
+    const store = this.env.store;
+    if (store === null) return;
+    const list = this.sources.flatMap((s) => s.positions()).map((p) => ({
+      jail: this.name, source: p.path, hash: 'firstLineHash' in p ? p.firstLineHash : '', pos: JSON.stringify(p),
+    }));
+    store.setPositions(list);
+  }
+
+  tick(): void {
+    this.jail.tick();
+  }
+
+  /** Stop: sources first, then the last lines, positions, and the actions (bans flushed). */
+  async stop(): Promise<void> {
+    await Promise.all(this.sources.map((s) => s.close()));
+    this.feeder.end();
+    await this.jail.settled();
+    this.savePositions();
+    const current = this.jail.bans.list().map((b) => actionBan(this.name, b));
+    await this.actions.stop(current);
+    this.env.log.info(`[${this.name}] Jail stopped`);
+  }
+}
+
+function actionLog(log: Logger): { error(m: string): void; warn(m: string): void; notice(m: string): void; info(m: string): void; debug(m: string): void } {
+  return {
+    error: (m) => log.error(m), warn: (m) => log.warn(m), notice: (m) => log.notice(m),
+    info: (m) => log.info(m), debug: (m) => log.debug(m),
+  };
+}
