@@ -24,6 +24,8 @@ export interface JailEvents {
   onUnban(jail: Jail, ban: BanEntry): void;
   /** Something an admin should read in the log. */
   onLog?(jail: Jail, level: 'info' | 'notice' | 'warning' | 'error', message: string): void;
+  /** A failure of an address banned `since` seconds ago: is the ban really in the firewall? */
+  onAlreadyBanned?(jail: Jail, ban: BanEntry, since: number): void;
 }
 
 export interface JailOptions {
@@ -138,6 +140,7 @@ export class Jail {
       const b = this.bans.get(id)!;
       const since = now - b.time;
       this.log(since < 3 ? 'info' : since < 60 ? 'notice' : 'warning', `${id} already banned`);
+      if (since > 3) this.o.events.onAlreadyBanned?.(this, b, since);
       return;
     }
     this.log('info', `Found ${id} - ${localTime(time)}`);

@@ -108,8 +108,10 @@ export class JailRuntime {
           void this.actions.unban(actionBan(cfg.name, b));
         },
         onLog: (_j, level, message) => log.write(level, `[${cfg.name}] ${message}`),
+        onAlreadyBanned: (_j, b) => void this.recheck(b),
       },
     });
+    const store = env.store;
     this.actions = createJailActions({
       name: cfg.name,
       banTime: cfg.banTime,
@@ -117,8 +119,29 @@ export class JailRuntime {
         banned: this.jail.bans.size, bannedTotal: this.jail.bans.total,
         found: this.jail.failures.size, foundTotal: this.jail.failures.total,
       }),
+      ...(store !== null ? { history: async (ip: string, all: boolean) => store.addressHistory(ip, all ? null : cfg.name) } : {}),
     }, cfg.actions, { log: actionLog(log), clock: env.clock, ...env.actionEnv });
   }
+
+  /**
+   * An address keeps failing although banned: maybe someone flushed the firewall. Let the
+   * actions check their state and repair it, then ban again where it was lost.
+   */
+  private async recheck(b: BanEntry): Promise<void> {
+    if (this.rechecking.has(b.id)) return;
+    this.rechecking.add(b.id);
+    try {
+      const before = this.actions.banEpoch;
+      await this.actions.consistencyCheck();
+      if (this.actions.banEpoch > before) {
+        for (const cur of this.jail.bans.list()) await this.actions.reban(actionBan(this.name, cur), before);
+      }
+    } finally {
+      this.rechecking.delete(b.id);
+    }
+  }
+
+  private readonly rechecking = new Set<string>();
 
   private found(found: readonly Failure[]): void {
     this.jail.addFailures(found);

@@ -102,6 +102,8 @@ export class Store {
       historyJail: db.prepare('SELECT count(*) AS n, max(time) AS last, coalesce(sum(bantime), 0) AS sum FROM bans WHERE ip = ? AND jail = ?'),
       historyAll: db.prepare('SELECT count(*) AS n, max(time) AS last, coalesce(sum(bantime), 0) AS sum FROM bans WHERE ip = ?'),
       latestCount: db.prepare('SELECT count FROM latest WHERE ip = ? AND jail = ?'),
+      dataAll: db.prepare('SELECT data FROM bans WHERE ip = ? ORDER BY time'),
+      dataJail: db.prepare('SELECT data FROM bans WHERE ip = ? AND jail = ? ORDER BY time'),
       getPos: db.prepare('SELECT jail, source, hash, pos FROM positions WHERE jail = ? AND source = ?'),
       setPos: db.prepare(`INSERT INTO positions (jail, source, hash, pos) VALUES (?, ?, ?, ?)
         ON CONFLICT (jail, source) DO UPDATE SET hash = excluded.hash, pos = excluded.pos`),
@@ -138,6 +140,19 @@ export class Store {
   history(ip: string, jail: string | null): BanHistory {
     const r = (jail === null ? this.q.historyAll.get(ip) : this.q.historyJail.get(ip, jail)) as { n: number; last: number | null; sum: number };
     return { count: r.n, last: r.last, banTimeSum: r.sum };
+  }
+
+  /** Matches and failures of an address's bans (<ipmatches>, <ipfailures> and their jail variants). */
+  addressHistory(ip: string, jail: string | null, maxMatches = 1000): { matches: string[]; failures: number } {
+    const rows = (jail === null ? this.q.dataAll.all(ip) : this.q.dataJail.all(ip, jail)) as { data: string }[];
+    const matches: string[] = [];
+    let failures = 0;
+    for (const r of rows) {
+      const d = parseData(r.data);
+      if (Array.isArray(d['matches'])) for (const m of d['matches']) matches.push(String(m));
+      if (typeof d['failures'] === 'number') failures += d['failures'];
+    }
+    return { matches: matches.slice(-maxMatches), failures };
   }
 
   position(jail: string, source: string): StoredPosition | null {
