@@ -101,6 +101,8 @@ export class JailRuntime {
       events: {
         onBan: (_j, b) => {
           log.notice(`[${cfg.name}] ${b.restored ? 'Restore Ban' : 'Ban'} ${b.ip}`);
+          // a ban is remembered; remember how far the log was read with it
+          if (!b.restored) this.savePositions();
           void this.actions.ban(actionBan(cfg.name, b));
         },
         onUnban: (_j, b) => {
