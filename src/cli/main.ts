@@ -33,6 +33,15 @@ export async function main(argv: string[]): Promise<void> {
         process.exitCode = await m.checkCommand(rest);
         return;
       }
+      // ---- client commands: ask the running daemon over its control socket (src/cli/clientCommands.ts) ----
+      case 'status': case 'ban': case 'unban': case 'banned': case 'reload': case 'stop':
+      case 'get': case 'set': case 'ping': case 'version':
+      case '--socket': case '-s': case '--config': case '-c': case '--json': case '--timeout': {
+        const m = await import('./clientCommands.js');
+        process.exitCode = await m.clientCommand(argv);
+        return;
+      }
+      // ---- end of client commands ----
       case undefined:
       case 'help':
       case '-h':
