@@ -104,20 +104,8 @@ export class DateFields {
   weekStartsMonday = false;
 }
 
-const fieldsScratch = new DateFields();
-
-/**
- * Epoch seconds of a pattern template's match. `defaultTz` is the `logtimezone` offset in minutes
- * (null: server local time).
- */
-export function patternTime(m: RegExpExecArray, ct: CompiledVariant, now: number, zone: LocalZone,
-  defaultTz: number | null): number | null | undefined {
-  const f = readFields(m, ct, fieldsScratch);
-  return f === null || f === undefined ? f : fieldsTime(f, now, zone, defaultTz);
-}
-
 /** The fields of a match, read into `out` in Python group order; null / undefined as patternTime. */
-function readFields(m: RegExpExecArray, ct: CompiledVariant, out: DateFields): DateFields | null | undefined {
+export function readFields(m: RegExpExecArray, ct: CompiledVariant, out: DateFields): DateFields | null | undefined {
   let year = NaN;
   let month = NaN;
   let day = NaN;
@@ -236,16 +224,10 @@ export function fieldsTime(f: DateFields, now: number, zone: LocalZone, defaultT
   }
   // A month without a day (or the reverse) makes fail2ban's datetime() call raise a TypeError.
   if (Number.isNaN(month) || Number.isNaN(day)) return undefined;
-  if (year < 1 || year > 9999 || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)
-    || hour > 23 || minute > 59 || second > 59) {
-    return null;
-  }
-  let wall = daysFromCivil(year, month, day) * SECONDS_PER_DAY + hour * 3600 + minute * 60 + second;
   if (zoneMinutes === null) zoneMinutes = defaultTz;
-  if (zoneMinutes !== null) {
-    wall -= zoneMinutes * 60;
-    if (wall < MIN_WALL || wall > MAX_WALL) return undefined;
-  }
+  const w = wallOf(year, month, day, hour, minute, second, zoneMinutes);
+  if (w === null || w === undefined) return w;
+  let wall = w;
   if (assumeToday) {
     if (Number.isNaN(nowW)) nowW = nowWall(now, zone);
     if (wall > nowW) {
@@ -256,16 +238,149 @@ export function fieldsTime(f: DateFields, now: number, zone: LocalZone, defaultT
   if (assumeYear) {
     if (Number.isNaN(nowW)) nowW = nowWall(now, zone);
     if (wall > nowW + SECONDS_PER_DAY) {
-      // Previous year with the month and day as written, keeping the (zone-shifted) time of day.
-      const timeOfDay = wall - Math.floor(wall / SECONDS_PER_DAY) * SECONDS_PER_DAY;
-      const y = year - 1;
-      if (y < 1 || day > daysInMonth(y, month)) return null;
-      wall = daysFromCivil(y, month, day) * SECONDS_PER_DAY + timeOfDay;
+      const prev = previousYearWall(wall, year, month, day);
+      if (prev === null) return null;
+      wall = prev;
     }
   }
   if (zoneMinutes !== null) return wall;
   const t = zone.fromWall(wall);
   return Number.isNaN(t) ? undefined : t;
+}
+
+/**
+ * Wall seconds of a complete date, shifted to UTC by `zoneMinutes` when given; null for an
+ * impossible date, undefined when the zone shift leaves Python's datetime range.
+ */
+function wallOf(year: number, month: number, day: number, hour: number, minute: number, second: number,
+  zoneMinutes: number | null): number | null | undefined {
+  return wallOfDay(dayNumber(year, month, day), hour, minute, second, zoneMinutes);
+}
+
+/** Days from 1970-01-01 to a date of Python's datetime range, NaN for an impossible date. */
+function dayNumber(year: number, month: number, day: number): number {
+  if (year < 1 || year > 9999 || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return NaN;
+  return daysFromCivil(year, month, day);
+}
+
+/** wallOf() with the date as a day number (NaN: impossible). */
+function wallOfDay(days: number, hour: number, minute: number, second: number,
+  zoneMinutes: number | null): number | null | undefined {
+  if (Number.isNaN(days) || hour > 23 || minute > 59 || second > 59) return null;
+  let wall = days * SECONDS_PER_DAY + hour * 3600 + minute * 60 + second;
+  if (zoneMinutes !== null) {
+    wall -= zoneMinutes * 60;
+    if (wall < MIN_WALL || wall > MAX_WALL) return undefined;
+  }
+  return wall;
+}
+
+/** The previous year with the month and day as written, keeping the (zone-shifted) time of day. */
+function previousYearWall(wall: number, year: number, month: number, day: number): number | null {
+  const timeOfDay = wall - Math.floor(wall / SECONDS_PER_DAY) * SECONDS_PER_DAY;
+  const y = year - 1;
+  if (y < 1 || day > daysInMonth(y, month)) return null;
+  return daysFromCivil(y, month, day) * SECONDS_PER_DAY + timeOfDay;
+}
+
+/**
+ * fieldsTime() that remembers its last date: consecutive lines very often carry the same date,
+ * and the calendar arithmetic (above all finding the year of "now" for a date without one) costs
+ * more than the rest of a line's date handling. One per detector (its zone and logtimezone are
+ * fixed).
+ *
+ * What a result depends on besides the fields: for a date without a year, the year of "now" (kept
+ * as the range of day numbers it covers, tested exactly as fieldsTime computes it) and whether
+ * the date is more than a day ahead of "now" (tested each time, as in fieldsTime); and the local
+ * zone's conversion, which is not remembered (C mktime keeps state between calls: it is called
+ * each time, as fieldsTime does).
+ */
+export class TimeCache {
+  private valid = false;
+  private year = NaN;
+  private month = NaN;
+  private day = NaN;
+  private hour = NaN;
+  private minute = NaN;
+  private second = NaN;
+  private zone: number | null = null;
+  /** The year of "now" for dates without one, from the day number of "now" (`today`). */
+  private today = NaN;
+  private todayYear = NaN;
+  private firstDay = 0;
+  private endDay = 0;
+  /** The day number of the last date (NaN: impossible), from its year, month and day. */
+  private dYear = NaN;
+  private dMonth = NaN;
+  private dDay = NaN;
+  private days = NaN;
+  /** The year the date was placed in (its own or the inferred one). */
+  private placedYear = NaN;
+  /** Outcome in that year, before the local-zone conversion. */
+  private wall: number | null | undefined = null;
+  /** The date's own zone, else logtimezone: the wall time is then already UTC. */
+  private zoneMinutes: number | null = null;
+
+  constructor(private readonly localZone: LocalZone, private readonly defaultTz: number | null) {}
+
+  time(f: DateFields, now: number): number | null | undefined {
+    // Dates without month and day take the general path (day of the year, week, today).
+    if (Number.isNaN(f.month) || Number.isNaN(f.day)) return fieldsTime(f, now, this.localZone, this.defaultTz);
+    const assumeYear = Number.isNaN(f.year);
+    const same = this.valid && f.second === this.second && f.minute === this.minute && f.hour === this.hour
+      && f.day === this.day && f.month === this.month && f.zone === this.zone
+      && (assumeYear ? Number.isNaN(this.year) : f.year === this.year);
+    let nowW = NaN;
+    if (assumeYear) {
+      nowW = nowWall(now, this.localZone);
+      const today = Math.floor(nowW / SECONDS_PER_DAY);
+      if (!same || today < this.firstDay || today >= this.endDay) this.fill(f, today);
+    } else if (!same) {
+      this.fill(f, NaN);
+    }
+    let wall = this.wall;
+    if (wall === null || wall === undefined) return wall;
+    if (assumeYear && wall > nowW + SECONDS_PER_DAY) {
+      const prev = previousYearWall(wall, this.placedYear, f.month, f.day);
+      if (prev === null) return null;
+      wall = prev;
+    }
+    if (this.zoneMinutes !== null) return wall;
+    const t = this.localZone.fromWall(wall);
+    return Number.isNaN(t) ? undefined : t;
+  }
+
+  /** Work out a new date; `today` (day number of "now") gives the year when the date has none. */
+  private fill(f: DateFields, today: number): void {
+    this.valid = true;
+    this.year = f.year;
+    this.month = f.month;
+    this.day = f.day;
+    this.hour = f.hour;
+    this.minute = f.minute;
+    this.second = f.second;
+    this.zone = f.zone;
+    let year = f.year;
+    if (Number.isNaN(year)) {
+      if (today !== this.today) {
+        this.today = today;
+        this.todayYear = civilFromDays(today, scratch).year;
+        this.firstDay = daysFromCivil(this.todayYear, 1, 1);
+        this.endDay = daysFromCivil(this.todayYear + 1, 1, 1);
+      }
+      year = this.todayYear;
+    }
+    // Consecutive dates mostly differ in the time of day only.
+    if (year !== this.dYear || f.month !== this.dMonth || f.day !== this.dDay) {
+      this.dYear = year;
+      this.dMonth = f.month;
+      this.dDay = f.day;
+      this.days = dayNumber(year, f.month, f.day);
+    }
+    this.placedYear = year;
+    this.zoneMinutes = f.zone ?? this.defaultTz;
+    this.wall = wallOfDay(this.days, f.hour, f.minute, f.second, this.zoneMinutes);
+  }
 }
 
 /** Code points in a string (Python's len). */

@@ -12,8 +12,9 @@ import {
   charAtCodePoint, codePointAt, codePointBefore, codePointIndex, isAlnum, unitIndex,
 } from './codepoints.js';
 import { compileTemplate, type CompiledTemplate, type CompiledVariant } from './compile.js';
-import { epochTime, patternTime, tai64nTime } from './convert.js';
+import { DateFields, epochTime, fieldsTime, readFields, tai64nTime, TimeCache } from './convert.js';
 import { defaultLocalZone, type LocalZone } from './localZone.js';
+import { FastDate, MATCH, NONE, recognizerFor, UNSURE, type Recognizer } from './recognize.js';
 import { LINE_BEGIN, LINE_END, TemplateKind, type TemplateDef } from './template.js';
 import { parseTimeZone } from './timezone.js';
 import { groupValue } from '../pyregex/index.js';
@@ -25,11 +26,14 @@ class Entry implements TemplateInfo {
   /** Code-point offset of the last match (fail2ban starts from "very far"). */
   distance = 0x7fffffff;
   readonly anchored: boolean;
+  /** Hand-written matcher that stands in for the regex on the usual lines (line-anchored only). */
+  readonly fast: Recognizer | null;
 
   private compiled: CompiledTemplate | null = null;
 
-  constructor(readonly def: TemplateDef, private readonly context: string) {
+  constructor(readonly def: TemplateDef, private readonly context: string, fast: boolean) {
     this.anchored = (def.flags & (LINE_BEGIN | LINE_END)) !== 0;
+    this.fast = fast && this.anchored ? recognizerFor(def) : null;
   }
 
   /** The template's regexes, built the first time the template is tried (most never are). */
@@ -76,17 +80,28 @@ class Detector implements DateDetector {
   private matchLine: string | null = null;
   private match: RegExpExecArray | null = null;
   private matchEntry: Entry | null = null;
+  /** The last date was found by a recognizer: its fields are in `fastDate` (`match` is null). */
+  private matchFast = false;
+  private readonly fastDate = new FastDate();
+  /** Lines whose date a recognizer found (tests read it to know the fast path was taken). */
+  private fastWins = 0;
+  /** The regex path's fields, read from its match. */
+  private readonly fields = new DateFields();
+  /** Remembers the last conversion (null: the fast paths are off). */
+  private readonly times: TimeCache | null;
 
   constructor(opts: DateDetectorOptions) {
     const context = opts.context ?? 'datepattern';
     const list = templatesFor(opts.pattern, context);
-    this.order = list.templates.map((d) => new Entry(d, context));
+    const fast = opts.fast ?? true;
+    this.order = list.templates.map((d) => new Entry(d, context, fast));
     // a broken pattern is a configuration error now, not when a line first needs it
     if (opts.eager ?? true) for (const e of this.order) void e.ct.unicode;
     this.stats = this.order.slice();
     this.none = list.none;
     this.defaultTz = opts.timezone === undefined ? null : parseTimeZone(opts.timezone, `${context}: timezone`);
     this.zone = opts.localZone ?? defaultLocalZone();
+    this.times = fast ? new TimeCache(this.zone, this.defaultTz) : null;
     this.clock = opts.clock ?? (() => Date.now() / 1000);
   }
 
@@ -102,6 +117,25 @@ class Detector implements DateDetector {
   }
 
   find(line: string, ascii = Buffer.byteLength(line, 'utf8') === line.length): boolean {
+    // The usual case first, kept small: the template that matched last has a recognizer (it is
+    // then anchored) and finds this line's date too.
+    const idx = this.lastIdx;
+    let first = UNSURE;
+    if (idx < this.order.length) {
+      const entry = this.order[idx]!;
+      if (entry.fast !== null) {
+        first = entry.fast(line, ascii, this.fastDate);
+        if (first === MATCH) return this.winFast(line, entry, idx);
+      }
+    }
+    return this.search(line, ascii, first);
+  }
+
+  /**
+   * find() with fail2ban's whole search. `first`: what the recognizer of the template that
+   * matched last said about the line (UNSURE when it has none).
+   */
+  private search(line: string, ascii: boolean, first: number): boolean {
     this.ascii = ascii;
     const order = this.order;
     const n = order.length;
@@ -120,8 +154,8 @@ class Detector implements DateDetector {
     if (idx < n) {
       entry = order[idx]!;
       if (entry.anchored) {
-        m = this.exec(entry, line, 0, line.length);
         skip = idx;
+        m = first === NONE ? null : this.exec(entry, line, 0, line.length);
       } else if (this.sameBoundaries(line)) {
         // Search only between the old boundaries.
         m = this.exec(entry, line, this.unit(line, this.lastDist), this.unit(line, this.lastEnd));
@@ -143,7 +177,15 @@ class Detector implements DateDetector {
       for (let i = 0; i < n; i++) {
         if (i === skip) continue;
         const e = order[i]!;
-        const r = this.exec(e, line, 0, line.length);
+        let r: RegExpExecArray | null;
+        if (e.fast === null) {
+          r = this.exec(e, line, 0, line.length);
+        } else {
+          const k = e.fast(line, ascii, this.fastDate);
+          // recognizers are for anchored templates only: a hit ends the search
+          if (k === MATCH) return this.winFast(line, e, i);
+          r = k === NONE ? null : this.exec(e, line, 0, line.length);
+        }
         if (r === null) continue;
         m = r;
         entry = e;
@@ -167,6 +209,7 @@ class Detector implements DateDetector {
     if (m === null || entry === undefined) {
       this.match = null;
       this.matchLine = null;
+      this.matchFast = false;
       return false;
     }
     this.win(line, m, entry, idx, dist, endCp);
@@ -196,26 +239,52 @@ class Detector implements DateDetector {
   }
 
   private win(line: string, m: RegExpExecArray, entry: Entry, idx: number, dist: number, endCp: number): void {
+    this.record(line, entry, idx, m.index, m.index + m[0].length, dist, endCp);
+    this.match = m;
+    this.matchLine = line;
+    this.matchEntry = entry;
+    this.matchFast = false;
+    this.matchVariant = this.ascii ? entry.ct.ascii : entry.ct.unicode;
+    this.setSpan(m, this.matchVariant);
+  }
+
+  /**
+   * A recognizer's hit (a line-anchored match from position 0 over ASCII text, so code points
+   * and UTF-16 units agree on its span): the same bookkeeping as a regex hit.
+   */
+  private winFast(line: string, entry: Entry, idx: number): true {
+    const fd = this.fastDate;
+    this.fastWins++;
+    this.record(line, entry, idx, 0, fd.end, 0, fd.end);
+    this.match = null;
+    this.matchLine = line;
+    this.matchEntry = entry;
+    this.matchFast = true;
+    this.start = fd.start;
+    this.end = fd.end;
+    return true;
+  }
+
+  /** The winner's statistics, the surroundings of its match, the search order. */
+  private record(line: string, entry: Entry, idx: number, startUnit: number, endUnit: number, dist: number,
+    endCp: number): void {
     entry.hits++;
     entry.lastUsed = this.clock();
     entry.distance = dist;
     if (this.firstUnused === idx) this.firstUnused++;
-    const startUnit = m.index;
-    const endUnit = m.index + m[0].length;
     this.lastDist = dist;
-    this.lastBefore = dist >= 1 ? codePointBefore(line, startUnit) : -1;
-    this.lastFirst = codePointAt(line, startUnit);
     this.lastEnd = endCp;
-    // Python's line[end-1] wraps to the last character when end is 0.
-    this.lastEndLast = endUnit >= 1 ? codePointBefore(line, endUnit) : codePointBefore(line, line.length);
-    this.lastAfter = codePointAt(line, endUnit);
+    // The characters around the match are compared only when the last winner is not anchored
+    // (sameBoundaries); an anchored winner's are never looked at, so they are not read.
+    if (!entry.anchored) {
+      this.lastBefore = dist >= 1 ? codePointBefore(line, startUnit) : -1;
+      this.lastFirst = codePointAt(line, startUnit);
+      // Python's line[end-1] wraps to the last character when end is 0.
+      this.lastEndLast = endUnit >= 1 ? codePointBefore(line, endUnit) : codePointBefore(line, line.length);
+      this.lastAfter = codePointAt(line, endUnit);
+    }
     if (idx !== 0 && idx !== this.lastIdx) idx = this.reorder(idx);
     this.lastIdx = idx;
-    this.match = m;
-    this.matchLine = line;
-    this.matchEntry = entry;
-    this.matchVariant = this.ascii ? entry.ct.ascii : entry.ct.unicode;
-    this.setSpan(m, this.matchVariant);
   }
 
   /** Group 1's span in UTF-16 units. */
@@ -268,24 +337,53 @@ class Detector implements DateDetector {
     if (line !== this.matchLine && !this.find(line)) return null;
     // An empty date (e.g. {NONE}) has no time: fail2ban uses the last known date or now.
     if (this.start === this.end) return null;
+    if (this.matchFast) return this.fieldsTime(this.fastDate, now);
     return this.convert(this.match!, this.matchEntry!, this.matchVariant!, now);
   }
 
   capture(): DateCapture | null {
-    if (this.match === null || this.start === this.end) return null;
-    return new Capture(this.matchLine!, this.match, this.matchEntry!, this.matchVariant!, this.start, this.end);
+    if (this.matchLine === null || this.start === this.end) return null;
+    const fast = this.matchFast;
+    const c = new Capture(this.matchLine, this.match, this.matchEntry!, fast ? null : this.matchVariant, this.start, this.end);
+    if (fast) {
+      const fd = this.fastDate;
+      c.year = fd.year;
+      c.month = fd.month;
+      c.day = fd.day;
+      c.hour = fd.hour;
+      c.minute = fd.minute;
+      c.second = fd.second;
+      c.zone = fd.zone;
+    }
+    return c;
   }
 
   timeOf(c: DateCapture, now: number): number | null {
     this.dropLine = false;
     const k = c as Capture;
-    return this.convert(k.m, k.entry, k.ct, now);
+    if (k.m === null) return this.fieldsTime(k, now);
+    return this.convert(k.m, k.entry, k.ct!, now);
+  }
+
+  /** time() of a date's fields. */
+  private fieldsTime(f: DateFields, now: number): number | null {
+    const t = this.times !== null ? this.times.time(f, now) : fieldsTime(f, now, this.zone, this.defaultTz);
+    if (t === undefined) {
+      this.dropLine = true;
+      return null;
+    }
+    return t;
   }
 
   private convert(m: RegExpExecArray, e: Entry, ct: CompiledVariant, now: number): number | null {
     let t: number | null | undefined;
     switch (e.def.kind) {
-      case TemplateKind.Pattern: t = patternTime(m, ct, now, this.zone, this.defaultTz); break;
+      case TemplateKind.Pattern: {
+        const f = readFields(m, ct, this.fields);
+        if (f === null || f === undefined) t = f;
+        else t = this.times !== null ? this.times.time(f, now) : fieldsTime(f, now, this.zone, this.defaultTz);
+        break;
+      }
       case TemplateKind.Epoch: t = epochTime(m, ct, e.def.longEpoch); break;
       default: t = tai64nTime(m, ct);
     }
@@ -297,10 +395,15 @@ class Detector implements DateDetector {
   }
 }
 
-/** A date found earlier, kept to be converted later (see DateDetector.capture). */
-class Capture implements DateCapture {
-  constructor(readonly line: string, readonly m: RegExpExecArray, readonly entry: Entry, readonly ct: CompiledVariant,
-    readonly start: number, readonly end: number) {}
+/**
+ * A date found earlier, kept to be converted later (see DateDetector.capture): the regex match,
+ * or (m null) a recognizer's fields.
+ */
+class Capture extends DateFields implements DateCapture {
+  constructor(readonly line: string, readonly m: RegExpExecArray | null, readonly entry: Entry,
+    readonly ct: CompiledVariant | null, readonly start: number, readonly end: number) {
+    super();
+  }
 }
 
 export function createDetector(opts: DateDetectorOptions): DateDetector {

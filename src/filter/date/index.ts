@@ -27,6 +27,12 @@ export interface DateDetectorOptions {
   readonly eager?: boolean | undefined;
   /** Wall clock in epoch seconds, only for the "template unused for 5 minutes" reordering rule. */
   readonly clock?: (() => number) | undefined;
+  /**
+   * Let hand-written recognizers stand in for the regexes of the usual formats, and remember the
+   * last date's conversion (default true). Same results either way; false (regexes and plain
+   * arithmetic only) is the reference the fast paths are tested against.
+   */
+  readonly fast?: boolean | undefined;
 }
 
 export interface TemplateStat {

@@ -8,8 +8,8 @@
  * choice made on the characters at hand is the one the regex engine would end with. Whenever a
  * case is not covered ("unsure") the caller runs the regex instead, so only the common shapes
  * need to be understood here: every character a recognizer looks at must be ASCII (Python's
- * Unicode \d \w \s and case folding then agree with the ASCII rules used here), and it never looks
- * further than READ_LIMIT characters into the line.
+ * Unicode \d \w \s and case folding then agree with the ASCII rules used here, and code-point
+ * positions with UTF-16 ones). Characters past the end read as NaN, which no test accepts.
  *
  * A recognizer is attached to a template only when the template's compiled source is exactly the
  * one it was written for (see recognizerFor), so a changed template can never be misread.
@@ -37,47 +37,39 @@ export class FastDate extends DateFields {
  */
 export type Recognizer = (line: string, ascii: boolean, out: FastDate) => number;
 
-/** Recognizers read no further into a line than this (ASCII is checked up to here). */
-const READ_LIMIT = 64;
-
 const SPACE = 32;
 const COLON = 58;
 const DOT = 46;
 const COMMA = 44;
 
 const isDigit = (c: number): boolean => c >= 48 && c <= 57;
-/** ASCII \w (letters either case, digits, '_'); -1 (past the end) is none. */
+/** ASCII \w (letters either case, digits, '_'); NaN (past the end) is none. */
 const isWord = (c: number): boolean => (c >= 48 && c <= 57) || ((c | 32) >= 97 && (c | 32) <= 122) || c === 95;
 /** ASCII characters of Python's \s (str.isspace): \t \n \v \f \r, \x1c-\x1f and the space. */
 const isSpace = (c: number): boolean => (c >= 9 && c <= 13) || (c >= 0x1c && c <= SPACE);
 
-/** Character code at i, -1 past the end. */
-const at = (s: string, i: number): number => (i < s.length ? s.charCodeAt(i) : -1);
+/** The bits of every character a recognizer has read: at least 128 when one was not ASCII. */
+let seen = 0;
+
+/** Character code at i (NaN past the end), noted in `seen`. */
+function at(s: string, i: number): number {
+  const c = s.charCodeAt(i);
+  seen |= c;
+  return c;
+}
 
 /** fail2ban's word-end boundary (?=\b|\W|$) after a match that ends with a digit. */
-const endsWord = (s: string, e: number): boolean => e >= s.length || !isWord(s.charCodeAt(e));
-
-/** Are the first READ_LIMIT characters (or all of a shorter line) ASCII? */
-function asciiHead(s: string): boolean {
-  const n = s.length < READ_LIMIT ? s.length : READ_LIMIT;
-  for (let i = 0; i < n; i++) if (s.charCodeAt(i) >= 128) return false;
-  return true;
-}
+const endsWord = (s: string, e: number): boolean => e >= s.length || !isWord(at(s, e));
 
 /**
- * Start of the date after the {^LN-BEG} prefix ^(?:\W{0,2})?: the prefix takes up to two
- * non-word characters greedily. Giving some back never helps: the dates start with a word
- * character, which a given-back non-word character is not.
+ * Three characters folded to lower case and packed, -1 when the line is too short: names match
+ * case-insensitively (the templates have (?iu)). Only ASCII letters can then equal a name, as
+ * c | 32 is a lower-case letter only for that letter in either case; non-ASCII look-alikes that
+ * Python's Unicode folding would accept ('ſ' for 's', 'K' for 'k') make the result unsure.
  */
-function afterPrefix(s: string): number {
-  if (s.length === 0 || isWord(s.charCodeAt(0))) return 0;
-  return s.length === 1 || isWord(s.charCodeAt(1)) ? 1 : 2;
-}
-
-/** Three ASCII characters folded to lower case and packed (only ASCII letters can match a name). */
 function word3(s: string, i: number): number {
   if (i + 3 > s.length) return -1;
-  return ((s.charCodeAt(i) | 32) << 16) | ((s.charCodeAt(i + 1) | 32) << 8) | (s.charCodeAt(i + 2) | 32);
+  return ((at(s, i) | 32) << 16) | ((at(s, i + 1) | 32) << 8) | (at(s, i + 2) | 32);
 }
 
 function monthOfWord(w: number): number {
@@ -110,289 +102,422 @@ function yearPrefixTable(): Uint8Array {
   return yearPrefixes;
 }
 
-/** The %ExY year (four digits with an accepted prefix) at i, or -1. */
-function exYearAt(s: string, i: number, prefixes: Uint8Array): number {
-  const a = at(s, i), b = at(s, i + 1), c = at(s, i + 2), d = at(s, i + 3);
-  if (!isDigit(a) || !isDigit(b) || !isDigit(c) || !isDigit(d)) return -1;
+/** The %ExY year at i whose first digit `a` is already read, or -1. */
+function exYearAt(s: string, i: number, a: number, prefixes: Uint8Array): number {
+  if (!isDigit(a)) return -1;
+  const b = at(s, i + 1);
+  if (!isDigit(b)) return -1;
+  const c = at(s, i + 2);
+  if (!isDigit(c)) return -1;
+  const d = at(s, i + 3);
+  if (!isDigit(d)) return -1;
   const prefix = (a - 48) * 100 + (b - 48) * 10 + (c - 48);
   return prefixes[prefix] === 1 ? prefix * 10 + (d - 48) : -1;
 }
 
 /**
- * %d = ([1-2]\d|[0 ]?[1-9]|3[0-1]) at i, followed by what needs a non-digit next. The alternatives
- * that take two characters all end at i+2 and need a digit second; the one-digit alternative needs
- * a non-digit second. So the first applicable two-character alternative is the only one that can
- * succeed when the second character is a digit. Returns the end; the value is left in dayValue.
+ * Start of the date after the {^LN-BEG} prefix ^(?:\W{0,2})?: the prefix takes up to two
+ * non-word characters greedily. Giving some back never helps: the dates start with a word
+ * character, which a given-back non-word character is not.
  */
-let dayValue = 0;
-function dayAt(s: string, i: number): number {
-  const d0 = at(s, i), d1 = at(s, i + 1);
-  if (isDigit(d1)) {
-    if (d0 === 49 || d0 === 50) { dayValue = (d0 - 48) * 10 + (d1 - 48); return i + 2; }
-    if ((d0 === 48 || d0 === SPACE) && d1 !== 48) { dayValue = d1 - 48; return i + 2; }
-    if (d0 === 51 && d1 <= 49) { dayValue = 30 + (d1 - 48); return i + 2; }
-  }
-  // [1-9] alone; when the next character is a digit the separator that must follow fails anyway
-  if (d0 >= 49 && d0 <= 57) { dayValue = d0 - 48; return i + 1; }
-  return -1;
+function afterPrefix(s: string): number {
+  if (s.length === 0 || isWord(at(s, 0))) return 0;
+  return s.length === 1 || isWord(at(s, 1)) ? 1 : 2;
 }
 
-/**
- * %M = ([0-5]?\d) followed by ':' at i. Taking the optional digit needs a digit second, leaving
- * it needs ':' second: at most one way reaches the colon. Returns the position after the colon.
+/*
+ * The parts both templates share, written out in each recognizer (every character is read once,
+ * which is most of the cost):
+ *
+ * %d = ([1-2]\d|[0 ]?[1-9]|3[0-1]), followed by a space, 'T' or a space. The alternatives that
+ * take two characters all end at the same place and need a digit second; the one-digit
+ * alternative needs the separator second. So the first applicable two-character alternative is
+ * the only one that can succeed when the second character is a digit, else the one-digit one.
+ *
+ * Hours and %M = ([0-5]?\d) are followed by ':'. Taking the optional digit needs a digit second,
+ * leaving it needs ':' second: at most one way reaches the colon.
+ *
+ * %S = ([0-5]?\d|6[0-1]) is followed by nothing that can start with a digit (a fraction needs
+ * '.', a year or zone a space or sign, the word end a non-word character), so the one-digit
+ * reading can only succeed when no digit follows: the two-digit reading is the one.
+ *
+ * A fraction [0-9]{1,6} is taken greedily; fewer digits never help, for the same reason. When
+ * what follows the fraction fails, the match ends before the '.' (or ','), which ends the word.
  */
-let minuteValue = 0;
-function minuteColonAt(s: string, i: number): number {
-  const m0 = at(s, i), m1 = at(s, i + 1);
-  if (m0 >= 48 && m0 <= 53 && isDigit(m1)) {
-    if (at(s, i + 2) !== COLON) return -1;
-    minuteValue = (m0 - 48) * 10 + (m1 - 48);
-    return i + 3;
-  }
-  if (isDigit(m0) && m1 === COLON) { minuteValue = m0 - 48; return i + 2; }
-  return -1;
-}
-
-/**
- * %S = ([0-5]?\d|6[0-1]) at i. What follows it in both templates cannot start with a digit (a
- * fraction needs '.', a year or zone a space or sign, the word end a non-word character), so the
- * one-digit reading can only succeed when no digit follows: the two-digit reading is the one.
- */
-let secondValue = 0;
-function secondAt(s: string, i: number): number {
-  const s0 = at(s, i), s1 = at(s, i + 1);
-  if (!isDigit(s0)) return -1;
-  if (isDigit(s1) && (s0 <= 53 || (s0 === 54 && s1 <= 49))) {
-    secondValue = (s0 - 48) * 10 + (s1 - 48);
-    return i + 2;
-  }
-  secondValue = s0 - 48;
-  return i + 1;
-}
-
-/**
- * A fraction [0-9]{1,6} whose first digit is at i: its greedy end. Fewer digits never help: a
- * digit would then follow, which nothing after a fraction accepts.
- */
-function fractionEnd(s: string, i: number): number {
-  let j = i + 1;
-  const max = i + 6;
-  while (j < max && isDigit(at(s, j))) j++;
-  return j;
-}
 
 // ---- (?iu)^(?:\W{0,2})?((?:%a )?%b %d %k:%M:%S(?:\.%f)?(?: %ExY)?)(?=\b|\W|$) ----
 
-/**
- * ` (?P<Y>%ExY)` then the word end at i, else the word end alone: the end of the match or -1.
- * Sets yearValue (NaN without a year).
- */
-let yearValue = NaN;
-function syslogYearEnd(s: string, i: number, prefixes: Uint8Array): number {
-  yearValue = NaN;
-  if (at(s, i) === SPACE) {
-    const y = exYearAt(s, i + 1, prefixes);
-    if (y >= 0 && endsWord(s, i + 5)) { yearValue = y; return i + 5; }
-  }
-  return endsWord(s, i) ? i : -1;
+function recognizeSyslog(s: string, ascii: boolean, out: FastDate): number {
+  seen = 0;
+  const r = syslogShort(s, out);
+  return ascii || seen < 128 ? r : UNSURE;
 }
 
-function recognizeSyslog(s: string, ascii: boolean, out: FastDate): number {
-  if (!ascii && !asciiHead(s)) return UNSURE;
+/** The syslog recognizer without its ASCII check (seen is reset). */
+function syslogShort(s: string, out: FastDate): number {
+  // The usual shape "Mmm dd hh:mm:ss" right at the line start, read at fixed places (the reads
+  // do not wait for one another). Each check below is what the general walk would conclude on
+  // these characters: two-digit day, hour, minute and second.
+  if (s.length > 16) {
+    const c3 = s.charCodeAt(3), c6 = s.charCodeAt(6), c9 = s.charCodeAt(9), c12 = s.charCodeAt(12);
+    const d0 = s.charCodeAt(4), d1 = s.charCodeAt(5), h0 = s.charCodeAt(7), h1 = s.charCodeAt(8);
+    const m0 = s.charCodeAt(10), m1 = s.charCodeAt(11), s0 = s.charCodeAt(13), s1 = s.charCodeAt(14);
+    seen |= c3 | c6 | c9 | c12 | d0 | d1 | h0 | h1 | m0 | m1 | s0 | s1;
+    if (c3 === SPACE && c6 === SPACE && c9 === COLON && c12 === COLON
+      && h0 >= 48 && h0 <= 50 && isDigit(h1) && m0 >= 48 && m0 <= 53 && isDigit(m1) && s0 >= 48 && s0 <= 53
+      && isDigit(s1) && isDigit(d1) && (d0 === 49 || d0 === 50 || ((d0 === 48 || d0 === SPACE) && d1 !== 48)
+        || (d0 === 51 && d1 <= 49))) {
+      const month = monthOfWord(word3(s, 0));
+      if (month !== 0) {
+        const end = syslogTail(s, 15, at(s, 15), out);
+        if (end < 0) return NONE;
+        out.start = 0;
+        out.end = end;
+        out.month = month;
+        out.day = d0 === SPACE ? d1 - 48 : (d0 - 48) * 10 + (d1 - 48);
+        out.hour = (h0 - 48) * 10 + (h1 - 48);
+        out.minute = (m0 - 48) * 10 + (m1 - 48);
+        out.second = (s0 - 48) * 10 + (s1 - 48);
+        out.zone = null;
+        return MATCH;
+      }
+    }
+  }
+  return syslogLong(s, out);
+}
+
+/** The syslog recognizer for any shape: the regex's steps one by one. */
+function syslogLong(s: string, out: FastDate): number {
   const p = afterPrefix(s);
   let q = p;
   let w = word3(s, q);
+  let c = at(s, q + 3);
   // A weekday is never a month name, so once "DAY " is there the month must follow it.
-  if (isWeekdayWord(w) && at(s, q + 3) === SPACE) {
+  if (c === SPACE && isWeekdayWord(w)) {
     q += 4;
     w = word3(s, q);
+    c = at(s, q + 3);
   }
   const month = monthOfWord(w);
-  if (month === 0 || at(s, q + 3) !== SPACE) return NONE;
-  const dayEnd = dayAt(s, q + 4);
-  if (dayEnd < 0 || at(s, dayEnd) !== SPACE) return NONE;
-  // %k = " ?([0-2]?\d)": the optional space before the hour is taken when there (an hour cannot
-  // start with a space, so giving it back never helps)
-  let u = dayEnd + 1;
-  if (at(s, u) === SPACE) u++;
-  // The hour, then ':'; as for minutes, at most one reading reaches the colon.
-  const h0 = at(s, u), h1 = at(s, u + 1);
-  let hour: number;
-  let v: number;
-  if (h0 >= 48 && h0 <= 50 && isDigit(h1)) {
-    if (at(s, u + 2) !== COLON) return NONE;
-    hour = (h0 - 48) * 10 + (h1 - 48);
-    v = u + 3;
-  } else if (isDigit(h0) && h1 === COLON) {
-    hour = h0 - 48;
-    v = u + 2;
+  if (month === 0 || c !== SPACE) return NONE;
+  // %d, then a space
+  let i = q + 4;
+  const d0 = at(s, i), d1 = at(s, i + 1);
+  let day: number;
+  if (isDigit(d1) && (d0 === 49 || d0 === 50 || ((d0 === 48 || d0 === SPACE) && d1 !== 48) || (d0 === 51 && d1 <= 49))) {
+    day = d0 === SPACE ? d1 - 48 : (d0 - 48) * 10 + (d1 - 48);
+    i += 2;
+    c = at(s, i);
+  } else if (d0 >= 49 && d0 <= 57) {
+    day = d0 - 48;
+    i += 1;
+    c = d1;
   } else {
     return NONE;
   }
-  const sAt = minuteColonAt(s, v);
-  if (sAt < 0) return NONE;
-  const x = secondAt(s, sAt);
-  if (x < 0) return NONE;
-  const prefixes = yearPrefixTable();
-  let end: number;
-  if (at(s, x) === DOT && isDigit(at(s, x + 1))) {
-    end = syslogYearEnd(s, fractionEnd(s, x + 1), prefixes);
-    // Without the fraction: no year can follow the '.', and the '.' ends the word.
-    if (end < 0) { end = x; yearValue = NaN; }
+  if (c !== SPACE) return NONE;
+  // %k = " ?([0-2]?\d)": the optional space is taken when there (an hour cannot start with one)
+  let h0 = at(s, ++i);
+  if (h0 === SPACE) h0 = at(s, ++i);
+  const h1 = at(s, i + 1);
+  let hour: number;
+  if (h0 >= 48 && h0 <= 50 && isDigit(h1)) {
+    if (at(s, i + 2) !== COLON) return NONE;
+    hour = (h0 - 48) * 10 + (h1 - 48);
+    i += 3;
+  } else if (isDigit(h0) && h1 === COLON) {
+    hour = h0 - 48;
+    i += 2;
   } else {
-    end = syslogYearEnd(s, x, prefixes);
-    if (end < 0) return NONE;
+    return NONE;
   }
+  const m0 = at(s, i), m1 = at(s, i + 1);
+  let minute: number;
+  if (m0 >= 48 && m0 <= 53 && isDigit(m1)) {
+    if (at(s, i + 2) !== COLON) return NONE;
+    minute = (m0 - 48) * 10 + (m1 - 48);
+    i += 3;
+  } else if (isDigit(m0) && m1 === COLON) {
+    minute = m0 - 48;
+    i += 2;
+  } else {
+    return NONE;
+  }
+  const s0 = at(s, i), s1 = at(s, i + 1);
+  if (!isDigit(s0)) return NONE;
+  let second: number;
+  if (isDigit(s1) && (s0 <= 53 || (s0 === 54 && s1 <= 49))) {
+    second = (s0 - 48) * 10 + (s1 - 48);
+    i += 2;
+    c = at(s, i);
+  } else {
+    second = s0 - 48;
+    i += 1;
+    c = s1;
+  }
+  const end = syslogTail(s, i, c, out);
+  if (end < 0) return NONE;
   out.start = p;
   out.end = end;
-  out.year = yearValue;
   out.month = month;
-  out.day = dayValue;
+  out.day = day;
   out.hour = hour;
-  out.minute = minuteValue;
-  out.second = secondValue;
+  out.minute = minute;
+  out.second = second;
   out.zone = null;
   return MATCH;
+}
+
+/**
+ * `(?:\.(?P<f>[0-9]{1,6}))?(?: (?P<Y>%ExY))?` and the word end after the seconds, which end at i
+ * (c: the character there). Returns the end of the match or -1; sets out.year (NaN: none).
+ */
+function syslogTail(s: string, i: number, c: number, out: FastDate): number {
+  out.year = NaN;
+  let x = i;
+  if (c === DOT) {
+    const f0 = at(s, i + 1);
+    if (isDigit(f0)) {
+      x = i + 2;
+      const max = i + 7;
+      while (x < max && isDigit(c = at(s, x))) x++;
+      if (x === max) c = at(s, x);
+    }
+    // else no fraction: the '.' ends the word below
+  }
+  if (c === SPACE) {
+    const y0 = at(s, x + 1);
+    if (isDigit(y0)) {
+      const y = exYearAt(s, x + 1, y0, yearPrefixTable());
+      if (y >= 0 && endsWord(s, x + 5)) {
+        out.year = y;
+        return x + 5;
+      }
+    }
+    return x; // the space ends the word
+  }
+  if (!isWord(c)) return x;
+  // A word character: right after the seconds nothing matches; after a fraction the match ends
+  // before the '.' instead.
+  return x === i ? -1 : i;
 }
 
 // ---- ^(?:\W{0,2})?(%ExY(?P<_sep>[-/.])%m(?P=_sep)%d(?:T|  ?)%H:%M:%S(?:[.,]%f)?(?:\s*%z)?)(?=\b|\W|$)
 //      and its variant with [T ] between date and time ----
 
 /**
- * `\s*(?P<z>Z|UTC|GMT|[+-][01]\d(?::?\d{2})?)` then the word end at i, else the word end alone.
- * The spaces are taken greedily; giving them back never helps (no zone starts with a space).
- * Returns the end of the match, -1 (no match) or UNSURE (-2: too many spaces to look at); sets
- * zoneValue (null without a zone).
+ * `\s*(?P<z>Z|UTC|GMT|[+-][01]\d(?::?\d{2})?)` then the word end, at i (whose character c is
+ * read): the end of the zone with its minutes in `out.zone`, or -1 when no zone is matched
+ * there. The spaces are taken greedily: giving them back never helps, no zone starts with one.
  */
-const TOO_FAR = -2;
-let zoneValue: number | null = null;
-function isoZoneEnd(s: string, i: number): number {
-  zoneValue = null;
+function isoZone(s: string, i: number, c: number, out: FastDate): number {
   let z = i;
-  while (isSpace(at(s, z))) if (++z >= READ_LIMIT - 8) return TOO_FAR;
-  const c = at(s, z);
-  let zoneEnd = -1;
-  let minutes = 0;
+  while (isSpace(c)) c = at(s, ++z);
   if (c === 90 /* Z */) {
-    if (endsWord(s, z + 1)) zoneEnd = z + 1;
-  } else if (c === 85 /* U */) {
-    if (at(s, z + 1) === 84 && at(s, z + 2) === 67 && endsWord(s, z + 3)) zoneEnd = z + 3;
-  } else if (c === 71 /* G */) {
-    if (at(s, z + 1) === 77 && at(s, z + 2) === 84 && endsWord(s, z + 3)) zoneEnd = z + 3;
-  } else if (c === 43 || c === 45) {
-    const h0 = at(s, z + 1), h1 = at(s, z + 2);
-    if ((h0 === 48 || h0 === 49) && isDigit(h1)) {
-      const hours = (h0 - 48) * 10 + (h1 - 48);
-      const a = z + 3;
-      const c3 = at(s, a);
-      if (c3 === COLON) {
-        // (?::?\d{2})? with the colon; failing that, the hours alone end before the ':' (a word end)
-        const m0 = at(s, a + 1), m1 = at(s, a + 2);
-        if (isDigit(m0) && isDigit(m1) && endsWord(s, a + 3)) {
-          zoneEnd = a + 3;
-          minutes = hours * 60 + (m0 - 48) * 10 + (m1 - 48);
-        } else {
-          zoneEnd = a;
-          minutes = hours * 60;
-        }
-      } else if (isDigit(c3)) {
-        // minutes without a colon, or nothing: the hours alone would end before a digit
-        const m1 = at(s, a + 1);
-        if (isDigit(m1) && endsWord(s, a + 2)) {
-          zoneEnd = a + 2;
-          minutes = hours * 60 + (c3 - 48) * 10 + (m1 - 48);
-        }
-      } else if (endsWord(s, a)) {
-        zoneEnd = a;
-        minutes = hours * 60;
-      }
-      if (c === 45) minutes = -minutes;
+    if (!endsWord(s, z + 1)) return -1;
+    out.zone = 0;
+    return z + 1;
+  }
+  if (c === 85 /* U */ || c === 71 /* G */) {
+    const ok = c === 85 ? at(s, z + 1) === 84 && at(s, z + 2) === 67 : at(s, z + 1) === 77 && at(s, z + 2) === 84;
+    if (!ok || !endsWord(s, z + 3)) return -1;
+    out.zone = 0;
+    return z + 3;
+  }
+  if (c !== 43 && c !== 45) return -1;
+  const h0 = at(s, z + 1), h1 = at(s, z + 2);
+  if ((h0 !== 48 && h0 !== 49) || !isDigit(h1)) return -1;
+  const hours = (h0 - 48) * 10 + (h1 - 48);
+  const sign = c === 45 ? -1 : 1;
+  const a = z + 3;
+  const c3 = at(s, a);
+  if (c3 === COLON) {
+    // (?::?\d{2})? with the colon; failing that, the hours alone end before the ':' (a word end)
+    const m0 = at(s, a + 1), m1 = at(s, a + 2);
+    if (isDigit(m0) && isDigit(m1) && endsWord(s, a + 3)) {
+      out.zone = sign * (hours * 60 + (m0 - 48) * 10 + (m1 - 48));
+      return a + 3;
     }
+    out.zone = sign * hours * 60;
+    return a;
   }
-  if (zoneEnd >= 0) {
-    zoneValue = minutes;
-    return zoneEnd;
+  if (isDigit(c3)) {
+    // minutes without a colon, or nothing: the hours alone would end before a digit
+    const m1 = at(s, a + 1);
+    if (!isDigit(m1) || !endsWord(s, a + 2)) return -1;
+    out.zone = sign * (hours * 60 + (c3 - 48) * 10 + (m1 - 48));
+    return a + 2;
   }
-  return endsWord(s, i) ? i : -1;
+  if (isWord(c3)) return -1;
+  out.zone = sign * hours * 60;
+  return a;
 }
 
 function recognizeIso(s: string, ascii: boolean, out: FastDate, tOrOneSpace: boolean): number {
-  if (!ascii && !asciiHead(s)) return UNSURE;
+  seen = 0;
+  const r = isoShort(s, out, tOrOneSpace);
+  return ascii || seen < 128 ? r : UNSURE;
+}
+
+/** The ISO recognizer without its ASCII check (seen is reset). */
+function isoShort(s: string, out: FastDate, tOrOneSpace: boolean): number {
+  // The usual shape "yyyy-mm-ddThh:mm:ss" (any separator, 'T' or one space) right at the line
+  // start, read at fixed places; each check is what the general walk would conclude on these
+  // characters: two-digit month, day, hour, minute and second.
+  if (s.length > 19) {
+    const sep = s.charCodeAt(4), c7 = s.charCodeAt(7), c10 = s.charCodeAt(10), c13 = s.charCodeAt(13);
+    const c16 = s.charCodeAt(16), m0 = s.charCodeAt(5), m1 = s.charCodeAt(6), d0 = s.charCodeAt(8);
+    const d1 = s.charCodeAt(9), h0 = s.charCodeAt(11), h1 = s.charCodeAt(12), n0 = s.charCodeAt(14);
+    const n1 = s.charCodeAt(15), s0 = s.charCodeAt(17), s1 = s.charCodeAt(18);
+    seen |= sep | c7 | c10 | c13 | c16 | m0 | m1 | d0 | d1 | h0 | h1 | n0 | n1 | s0 | s1;
+    if ((sep === 45 || sep === 46 || sep === 47) && c7 === sep && (c10 === 84 || c10 === SPACE) && c13 === COLON
+      && c16 === COLON && ((m0 === 48 && m1 >= 49 && m1 <= 57) || (m0 === 49 && m1 >= 48 && m1 <= 50))
+      && isDigit(d1) && (d0 === 49 || d0 === 50 || ((d0 === 48 || d0 === SPACE) && d1 !== 48) || (d0 === 51 && d1 <= 49))
+      && (((h0 === 48 || h0 === 49) && isDigit(h1)) || (h0 === 50 && h1 >= 48 && h1 <= 51))
+      && n0 >= 48 && n0 <= 53 && isDigit(n1) && s0 >= 48 && s0 <= 53 && isDigit(s1)) {
+      const year = exYearAt(s, 0, at(s, 0), yearPrefixTable());
+      if (year >= 0) {
+        const end = isoTail(s, 19, at(s, 19), out);
+        if (end < 0) return NONE;
+        out.start = 0;
+        out.end = end;
+        out.year = year;
+        out.month = (m0 - 48) * 10 + (m1 - 48);
+        out.day = d0 === SPACE ? d1 - 48 : (d0 - 48) * 10 + (d1 - 48);
+        out.hour = (h0 - 48) * 10 + (h1 - 48);
+        out.minute = (n0 - 48) * 10 + (n1 - 48);
+        out.second = (s0 - 48) * 10 + (s1 - 48);
+        return MATCH;
+      }
+    }
+  }
+  return isoLong(s, out, tOrOneSpace);
+}
+
+/** The ISO recognizer for any shape: the regex's steps one by one. */
+function isoLong(s: string, out: FastDate, tOrOneSpace: boolean): number {
   const p = afterPrefix(s);
-  const year = exYearAt(s, p, yearPrefixTable());
+  const year = exYearAt(s, p, at(s, p), yearPrefixTable());
   if (year < 0) return NONE;
   const sep = at(s, p + 4);
   if (sep !== 45 && sep !== 46 && sep !== 47) return NONE;
   // %m = (0?[1-9]|1[0-2]) then the same separator again: the readings of one and of two
   // characters need a separator resp. a digit second, so at most one gets past the separator.
-  const r = p + 5;
-  const m0 = at(s, r), m1 = at(s, r + 1);
+  let i = p + 5;
+  const m0 = at(s, i), m1 = at(s, i + 1);
   let month: number;
-  let dayStart: number;
   if (m0 === 48) {
-    if (!(m1 >= 49 && m1 <= 57) || at(s, r + 2) !== sep) return NONE;
+    if (!(m1 >= 49 && m1 <= 57) || at(s, i + 2) !== sep) return NONE;
     month = m1 - 48;
-    dayStart = r + 3;
+    i += 3;
   } else if (m0 >= 49 && m0 <= 57 && m1 === sep) {
     month = m0 - 48;
-    dayStart = r + 2;
-  } else if (m0 === 49 && m1 >= 48 && m1 <= 50 && at(s, r + 2) === sep) {
+    i += 2;
+  } else if (m0 === 49 && m1 >= 48 && m1 <= 50 && at(s, i + 2) === sep) {
     month = 10 + (m1 - 48);
-    dayStart = r + 3;
+    i += 3;
   } else {
     return NONE;
   }
-  const dayEnd = dayAt(s, dayStart);
-  if (dayEnd < 0) return NONE;
-  // (?:T|  ?) — or [T ] — between date and time: taken greedily, as an hour needs a digit
-  const c = at(s, dayEnd);
-  let u: number;
-  if (c === 84 /* T */) u = dayEnd + 1;
-  else if (c === SPACE) u = !tOrOneSpace && at(s, dayEnd + 1) === SPACE ? dayEnd + 2 : dayEnd + 1;
-  else return NONE;
+  // %d, then (?:T|  ?) (or [T ]): taken greedily, as an hour needs a digit
+  const d0 = at(s, i), d1 = at(s, i + 1);
+  let day: number;
+  let c: number;
+  if (isDigit(d1) && (d0 === 49 || d0 === 50 || ((d0 === 48 || d0 === SPACE) && d1 !== 48) || (d0 === 51 && d1 <= 49))) {
+    day = d0 === SPACE ? d1 - 48 : (d0 - 48) * 10 + (d1 - 48);
+    i += 2;
+    c = at(s, i);
+  } else if (d0 >= 49 && d0 <= 57) {
+    day = d0 - 48;
+    i += 1;
+    c = d1;
+  } else {
+    return NONE;
+  }
+  let h0: number;
+  if (c === 84 /* T */) {
+    h0 = at(s, ++i);
+  } else if (c === SPACE) {
+    h0 = at(s, ++i);
+    if (h0 === SPACE && !tOrOneSpace) h0 = at(s, ++i);
+  } else {
+    return NONE;
+  }
   // %H = ([0-1]?\d|2[0-3]) then ':'
-  const h0 = at(s, u), h1 = at(s, u + 1);
+  const h1 = at(s, i + 1);
   let hour: number;
-  let v: number;
   if ((h0 === 48 || h0 === 49) && isDigit(h1)) {
-    if (at(s, u + 2) !== COLON) return NONE;
+    if (at(s, i + 2) !== COLON) return NONE;
     hour = (h0 - 48) * 10 + (h1 - 48);
-    v = u + 3;
+    i += 3;
   } else if (isDigit(h0) && h1 === COLON) {
     hour = h0 - 48;
-    v = u + 2;
-  } else if (h0 === 50 && h1 >= 48 && h1 <= 51 && at(s, u + 2) === COLON) {
+    i += 2;
+  } else if (h0 === 50 && h1 >= 48 && h1 <= 51 && at(s, i + 2) === COLON) {
     hour = 20 + (h1 - 48);
-    v = u + 3;
+    i += 3;
   } else {
     return NONE;
   }
-  const sAt = minuteColonAt(s, v);
-  if (sAt < 0) return NONE;
-  const x = secondAt(s, sAt);
-  if (x < 0) return NONE;
-  let end: number;
-  const f = at(s, x);
-  if ((f === DOT || f === COMMA) && isDigit(at(s, x + 1))) {
-    end = isoZoneEnd(s, fractionEnd(s, x + 1));
-    if (end === TOO_FAR) return UNSURE;
-    // Without the fraction: no zone starts with '.' or ',', which end the word.
-    if (end < 0) { end = x; zoneValue = null; }
+  const n0 = at(s, i), n1 = at(s, i + 1);
+  let minute: number;
+  if (n0 >= 48 && n0 <= 53 && isDigit(n1)) {
+    if (at(s, i + 2) !== COLON) return NONE;
+    minute = (n0 - 48) * 10 + (n1 - 48);
+    i += 3;
+  } else if (isDigit(n0) && n1 === COLON) {
+    minute = n0 - 48;
+    i += 2;
   } else {
-    end = isoZoneEnd(s, x);
-    if (end === TOO_FAR) return UNSURE;
-    if (end < 0) return NONE;
+    return NONE;
   }
+  const s0 = at(s, i), s1 = at(s, i + 1);
+  if (!isDigit(s0)) return NONE;
+  let second: number;
+  if (isDigit(s1) && (s0 <= 53 || (s0 === 54 && s1 <= 49))) {
+    second = (s0 - 48) * 10 + (s1 - 48);
+    i += 2;
+    c = at(s, i);
+  } else {
+    second = s0 - 48;
+    i += 1;
+    c = s1;
+  }
+  const end = isoTail(s, i, c, out);
+  if (end < 0) return NONE;
   out.start = p;
   out.end = end;
   out.year = year;
   out.month = month;
-  out.day = dayValue;
+  out.day = day;
   out.hour = hour;
-  out.minute = minuteValue;
-  out.second = secondValue;
-  out.zone = zoneValue;
+  out.minute = minute;
+  out.second = second;
   return MATCH;
+}
+
+/**
+ * `(?:[.,](?P<f>[0-9]{1,6}))?(?:\s*(?P<z>...))?` and the word end after the seconds, which end at
+ * i (c: the character there). Returns the end of the match or -1; sets out.zone.
+ */
+function isoTail(s: string, i: number, c: number, out: FastDate): number {
+  out.zone = null;
+  if (c === DOT || c === COMMA) {
+    if (isDigit(at(s, i + 1))) {
+      let x = i + 2;
+      const max = i + 7;
+      while (x < max && isDigit(c = at(s, x))) x++;
+      if (x === max) c = at(s, x);
+      const end = isoZone(s, x, c, out);
+      if (end !== -1) return end;
+      if (!isWord(c)) return x;
+    }
+    // without the fraction: no zone starts with '.' or ',', which end the word
+    return i;
+  }
+  const end = isoZone(s, i, c, out);
+  if (end !== -1) return end;
+  return isWord(c) ? -1 : i;
 }
 
 const recognizeIsoT2 = (s: string, ascii: boolean, out: FastDate): number => recognizeIso(s, ascii, out, false);
