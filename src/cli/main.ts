@@ -46,7 +46,7 @@ export async function main(argv: string[]): Promise<void> {
       case 'help':
       case '-h':
       case '--help':
-        process.stdout.write(USAGE);
+        process.stdout.write(USAGE + (await import('./clientCommands.js')).CLIENT_USAGE);
         process.exitCode = cmd === undefined ? EXIT.USAGE : EXIT.OK;
         return;
       default:

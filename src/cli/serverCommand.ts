@@ -52,7 +52,7 @@ export async function serverCommand(argv: string[]): Promise<number> {
   let reloading = Promise.resolve();
   await new Promise<void>((resolve) => {
     const stop = (): void => {
-      void daemon.stop().then(async () => { await control?.close(); resolve(); });
+      void daemon.stop().then(() => resolve());
     };
     process.once('SIGTERM', stop);
     process.once('SIGINT', stop);
@@ -63,6 +63,10 @@ export async function serverCommand(argv: string[]): Promise<number> {
     // `logjail stop` through the socket ends here too
     daemon.onStopped = resolve;
   });
+  // last: the socket (a client waiting for the answer to "stop" got it already)
+  await control?.close();
+  process.removeAllListeners('SIGHUP');
+  process.removeAllListeners('SIGUSR1');
   return EXIT.OK;
 }
 

@@ -259,14 +259,14 @@ export class Daemon implements Controller {
     const rt = this.rt(jail);
     const num = (): number => {
       const n = Number(value);
-      if (!Number.isFinite(n)) throw new LogjailError('USAGE', `${setting} needs a number, got "${value}"`);
+      if (!Number.isFinite(n)) throw new LogjailError('CONFIG_VALUE', `${setting} needs a number, got "${value}"`, { key: setting });
       return n;
     };
     switch (setting) {
       case 'maxretry': rt.jail.failures.maxRetry = num(); return rt.jail.failures.maxRetry;
       case 'findtime': rt.jail.failures.findTime = num(); return rt.jail.failures.findTime;
       case 'maxmatches': rt.jail.failures.maxMatches = num(); return rt.jail.failures.maxMatches;
-      default: throw new LogjailError('USAGE', `${setting} cannot be changed at run time`, {}, 'change the configuration and run "logjail reload"');
+      default: throw new LogjailError('CONFIG_VALUE', `${setting} cannot be changed at run time`, { key: setting }, 'change the configuration and run "logjail reload"');
     }
   }
 
