@@ -7,6 +7,7 @@ import { describe, test } from 'node:test';
 import {
   CUSTOM_PATTERNS, dstLines, formatLines, hostileLines, newYearLines, sampleLines, switchingLines, unicodeLines,
 } from './lines.js';
+import { nearMissLines } from './nearMiss.js';
 import {
   differences, findPython, runLogjail, runOracle, stockPatterns, translatorIsPlaceholder, type OracleCase,
 } from './oracle.js';
@@ -56,6 +57,12 @@ describe('date detection compared with fail2ban', { skip }, () => {
   test('custom patterns with every directive and special syntax read their lines alike', () => {
     compare(CUSTOM_PATTERNS.map(([pattern, lines]) => (
       { tz: CET, now: TEST_NOW, pattern, timezone: null, lines: [...lines, ...asciiFormats.slice(0, 60)] })));
+  });
+
+  test('near misses of the syslog and ISO 8601 dates are read alike (the hand-written recognizers)', () => {
+    const lines = nearMissLines(3000, 11);
+    compare([null, '{^LN-BEG}', '{^LN-BEG}%ExY(?P<_sep>[-/.])%m(?P=_sep)%d[T ]%H:%M:%S(?:[.,]%f)?(?:\\s*%z)?'].map((pattern) => (
+      { tz: CET, now: TEST_NOW, pattern, timezone: null, lines })));
   });
 
   test('missing years and dates are inferred alike around New Year', () => {
