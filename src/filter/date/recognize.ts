@@ -162,12 +162,13 @@ function syslogShort(s: string, out: FastDate): number {
     const c3 = s.charCodeAt(3), c6 = s.charCodeAt(6), c9 = s.charCodeAt(9), c12 = s.charCodeAt(12);
     const d0 = s.charCodeAt(4), d1 = s.charCodeAt(5), h0 = s.charCodeAt(7), h1 = s.charCodeAt(8);
     const m0 = s.charCodeAt(10), m1 = s.charCodeAt(11), s0 = s.charCodeAt(13), s1 = s.charCodeAt(14);
-    seen |= c3 | c6 | c9 | c12 | d0 | d1 | h0 | h1 | m0 | m1 | s0 | s1;
+    const a0 = s.charCodeAt(0), a1 = s.charCodeAt(1), a2 = s.charCodeAt(2);
+    seen |= c3 | c6 | c9 | c12 | d0 | d1 | h0 | h1 | m0 | m1 | s0 | s1 | a0 | a1 | a2;
     if (c3 === SPACE && c6 === SPACE && c9 === COLON && c12 === COLON
       && h0 >= 48 && h0 <= 50 && isDigit(h1) && m0 >= 48 && m0 <= 53 && isDigit(m1) && s0 >= 48 && s0 <= 53
       && isDigit(s1) && isDigit(d1) && (d0 === 49 || d0 === 50 || ((d0 === 48 || d0 === SPACE) && d1 !== 48)
         || (d0 === 51 && d1 <= 49))) {
-      const month = monthOfWord(word3(s, 0));
+      const month = monthOfWord(((a0 | 32) << 16) | ((a1 | 32) << 8) | (a2 | 32));
       if (month !== 0) {
         const end = syslogTail(s, 15, at(s, 15), out);
         if (end < 0) return NONE;
