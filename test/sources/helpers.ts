@@ -117,3 +117,12 @@ export function numbered(from: number, to: number, prefix = 'line'): string {
 export function numbers(lines: readonly string[]): number[] {
   return lines.map((l) => Number(l.slice(l.lastIndexOf(' ') + 1)));
 }
+
+/** For conditions no callback announces (a child process ending): look every few ms, give up after `ms`. */
+export async function waitFor(pred: () => boolean, ms: number, what: string): Promise<void> {
+  const end = Date.now() + ms;
+  while (!pred()) {
+    if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
