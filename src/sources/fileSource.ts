@@ -24,6 +24,7 @@ import type { Stats } from 'node:fs';
 import { LogjailError } from '../errors.js';
 import { pieceDecoder } from './decode.js';
 import { FollowedFile, type FollowedHooks, type ReadLimits } from './followedFile.js';
+import { seekToTime, type TimeSeek } from './timeSeek.js';
 import { Poller, isWatchLimit, nextBackoff, watchDirEntry, watchFile, type FileBackend } from './watch.js';
 import { realTimers, type EventHandler, type FileState, type LogSource, type OpenHow, type Sink, type SourceEvent, type Timers } from './types.js';
 
@@ -48,6 +49,11 @@ export interface FileSourceOptions {
   readonly linger?: number;
   /** logencoding (default UTF-8). */
   readonly encoding?: string;
+  /**
+   * Without a usable stored position, in head mode: skip the part of a big file older than
+   * `since` (fail2ban's seek to now − findtime on the first read).
+   */
+  readonly seekTime?: TimeSeek;
   /**
    * Watch the directory for the file's creation and renames (default true). A glob source
    * watches the directory once for all its files and calls check() itself.
@@ -87,6 +93,7 @@ export class FileSource implements LogSource {
   private readonly linger: number;
   private readonly hooks: FollowedHooks;
   private readonly ownDirWatch: boolean;
+  private readonly seekTime: TimeSeek | undefined;
 
   private current: FollowedFile | null = null;
   private readonly retiring: Retiring[] = [];
@@ -126,6 +133,7 @@ export class FileSource implements LogSource {
     };
     this.linger = Math.max(0, opts.linger ?? DEFAULT_LINGER);
     this.ownDirWatch = opts.watchDirectory ?? true;
+    this.seekTime = opts.seekTime;
     const decode = pieceDecoder(opts.encoding);
     this.hooks = {
       sink: this.sink,
@@ -301,11 +309,15 @@ export class FileSource implements LogSource {
       }
       // the content is not the one the position belongs to: all of it is newer
       this.emit({ kind: 'rotated', path: this.path, how: 'replaced' });
-      return { pos: 0, how: 'start' };
+      return { pos: await this.headPosition(f), how: 'start' };
     }
     // tail skips what was there when the source started, not the first lines of a file that came later
     if (this.startMode === 'tail' && !this.missingSaid) return { pos: await f.lastLineEnd(), how: 'tail' };
-    return { pos: 0, how: 'start' };
+    return { pos: await this.headPosition(f), how: 'start' };
+  }
+
+  private async headPosition(f: FollowedFile): Promise<number> {
+    return this.seekTime === undefined ? 0 : seekToTime(f, this.seekTime);
   }
 
   /** The file of a stored position, renamed by a rotation while the daemon was down. */

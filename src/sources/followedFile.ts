@@ -120,6 +120,13 @@ export class FollowedFile {
     return pos <= this.size && (await startsLine(this.fh, pos));
   }
 
+  /** Up to `len` bytes at `pos` (for searching the file, not for reading lines). */
+  async bytesAt(pos: number, len: number): Promise<Buffer> {
+    const buf = Buffer.allocUnsafe(len);
+    const { bytesRead } = await this.fh.read(buf, 0, len, pos);
+    return buf.subarray(0, bytesRead);
+  }
+
   /**
    * Where `tail` starts: after the last complete line (a line being written is read when it
    * ends). When no "\n" lies within the last maxLineBytes, at the end.

@@ -176,7 +176,7 @@ export class GlobSource implements LogSource {
   }
 
   private follow(path: string, first: boolean): FileSource {
-    const { pattern: _p, resume: lookup, rescanInterval: _r, ...common } = this.opts;
+    const { pattern: _p, resume: lookup, rescanInterval: _r, seekTime, ...common } = this.opts;
     const resume = lookup?.(path);
     const child = new FileSource({
       ...common,
@@ -184,6 +184,8 @@ export class GlobSource implements LogSource {
       // a file that appears later is new: all of it is read
       start: first ? common.start ?? 'head' : 'head',
       ...(resume !== undefined ? { resume } : {}),
+      // files present at start may be big and old; later ones are new
+      ...(first && seekTime !== undefined ? { seekTime } : {}),
       // the glob source polls for its files and, when it can, watches their directory
       backend: this.backend === 'polling' ? 'none' : this.backend === 'auto' ? 'inotify' : this.backend,
       watchDirectory: this.unwatch === null,

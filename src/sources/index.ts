@@ -32,6 +32,11 @@ export interface JailSourcesOptions {
   readonly journalctl?: string;
   /** Polling interval (ms) for `polling`, and of the safety net of `auto`. */
   readonly pollInterval?: number;
+  /**
+   * The time of a line (seconds) or null: with it, a big log read for the first time starts
+   * near now − findtime instead of at its beginning (fail2ban's seek on the first read).
+   */
+  readonly dateOf?: (line: string) => number | null;
 }
 
 export type SourceKind = FileBackend | 'systemd';
@@ -89,6 +94,7 @@ export function jailSources(jail: JailConfig, opts: JailSourcesOptions): LogSour
     const s = opts.position?.(p);
     return s !== undefined && !isJournalState(s) ? s : undefined;
   };
+  const seekTime = opts.dateOf !== undefined ? { since: (opts.now?.() ?? Date.now() / 1000) - jail.findTime, dateOf: opts.dateOf } : undefined;
   const out: LogSource[] = [];
   const seen = new Set<string>();
   for (const lp of jail.logpaths) {
@@ -100,6 +106,7 @@ export function jailSources(jail: JailConfig, opts: JailSourcesOptions): LogSour
       backend: kind,
       encoding,
       ...(opts.pollInterval !== undefined ? { pollInterval: opts.pollInterval } : {}),
+      ...(seekTime !== undefined ? { seekTime } : {}),
     };
     if (hasMagic(lp.pattern)) out.push(new GlobSource({ ...file, pattern: lp.pattern, resume: fileState }));
     else {

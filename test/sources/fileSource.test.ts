@@ -507,3 +507,41 @@ test('latin-1 logs decode with logencoding, unknown encodings are a configuratio
     t.remove();
   }
 });
+
+test('a big log read for the first time starts near the oldest time of interest, never after it', async () => {
+  const t = tempDir();
+  try {
+    const p = t.file('big.log');
+    let text = '';
+    for (let i = 1; i <= 100_000; i++) text += i % 1000 === 0 ? `no date here ${i}\n` : `T=${1_000_000 + i} line ${i}\n`;
+    writeFileSync(p, text); // about 2.5 MB
+    const dateOf = (line: string): number | null => {
+      const m = /^T=(\d+) /.exec(line);
+      return m === null ? null : Number(m[1]);
+    };
+    for (const since of [1_000_000, 1_050_000, 1_099_990, 2_000_000]) {
+      const rec = new Recorder();
+      const src = source(p, rec, { seekTime: { since, dateOf } });
+      await src.start();
+      const firstWanted = since - 1_000_000;
+      const got = numbers(rec.lines);
+      assert.ok(got.every((n, i) => i === 0 || n === got[i - 1]! + 1), 'consecutive lines');
+      assert.ok(got.length === 0 ? firstWanted > 100_000 : got[0]! <= Math.max(1, firstWanted), `starts at ${got[0]} for line ${firstWanted}`);
+      // and not much earlier: a few kilobytes of old lines at most
+      if (firstWanted > 1 && firstWanted <= 100_000) assert.ok(firstWanted - got[0]! < 1000, `starts at ${got[0]}, wanted ${firstWanted}`);
+      if (firstWanted > 100_000) assert.ok(got.length < 1000, `${got.length} old lines read`);
+      else assert.equal(got.at(-1), 100_000);
+      await src.close();
+    }
+    // small files are simply read whole
+    const small = t.file('small.log');
+    writeFileSync(small, 'T=1000001 line 1\nT=1000002 line 2\n');
+    const rec = new Recorder();
+    const src = source(small, rec, { seekTime: { since: 1_000_002, dateOf } });
+    await src.start();
+    assert.deepEqual(rec.lines, ['T=1000001 line 1', 'T=1000002 line 2']);
+    await src.close();
+  } finally {
+    t.remove();
+  }
+});
