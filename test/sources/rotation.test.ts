@@ -150,3 +150,44 @@ for (const backend of ['inotify', 'auto', 'polling'] as const) {
     assertOnlyCopytruncateLosses(await run(backend, 'copytruncate'));
   });
 }
+
+test('restart under load: stopped while lines are written and the file rotated, the next source resumes from the state: every line once and in order', async () => {
+  const t = tempDir();
+  const p = t.file('app.log');
+  writeFileSync(p, '');
+  const recA = new Recorder();
+  const recB = new Recorder();
+  const a = new FileSource({ path: p, sink: recA.sink, backend: 'inotify', linger: 200 });
+  let b: FileSource | null = null;
+  try {
+    await a.start();
+    let n = 0;
+    const writeTicks = async (until: number): Promise<void> => {
+      while (n < until) {
+        appendFileSync(p, numbered(n + 1, n + PER_TICK));
+        n += PER_TICK;
+        await new Promise((r) => setImmediate(r));
+      }
+    };
+    await writeTicks(999);
+    // stopped in the middle of the stream: what it has not read yet is read by the next one
+    await a.close();
+    const state = a.positions()[0]!;
+    await writeTicks(1200);
+    renameSync(p, t.file('app.log.1'));
+    await writeTicks(1500);
+    b = new FileSource({ path: p, sink: recB.sink, onEvent: recB.onEvent, backend: 'inotify', linger: 200, resume: state });
+    await b.start();
+    assert.deepEqual(recB.kinds().slice(0, 1), ['opened:rotatedWhileDown']);
+    await writeTicks(1800);
+    renameSync(p, t.file('app.log.2'));
+    await writeTicks(2100);
+    await recB.until(() => numbers(recB.lines).at(-1) === 2100, 10_000, 'line 2100');
+    assertExactlyOnceInOrder({ lines: numbers([...recA.lines, ...recB.lines]), total: 2100, windows: [] });
+    assert.ok(recA.lines.length > 0 && recB.lines.length > 1000, `${recA.lines.length} lines before the stop, ${recB.lines.length} after`);
+  } finally {
+    await a.close();
+    await b?.close();
+    t.remove();
+  }
+});
