@@ -136,7 +136,14 @@ export class FileSource implements LogSource {
     this.seekTime = opts.seekTime;
     const decode = pieceDecoder(opts.encoding);
     this.hooks = {
-      sink: this.sink,
+      // a failing consumer must not leave the reading half-way through a block
+      sink: (text, ascii, info) => {
+        try {
+          this.sink(text, ascii, info);
+        } catch (e) {
+          this.emit({ kind: 'error', path: this.path, error: new LogjailError('INTERNAL', `the consumer of ${this.path} failed: ${errText(e)}`) });
+        }
+      },
       decode,
       longLine: (offset, bytes) => this.emit({ kind: 'longLine', path: this.path, offset, bytes }),
     };
@@ -294,8 +301,7 @@ export class FileSource implements LogSource {
   private async startPosition(f: FollowedFile): Promise<{ pos: number; how: OpenHow }> {
     const r = this.resume;
     if (r !== undefined) {
-      const sameFirst = (f.first?.hash ?? '') === r.firstLineHash;
-      const resumable = async (): Promise<boolean> => sameFirst && r.pos >= 0 && (await f.isLineStart(r.pos));
+      const resumable = async (): Promise<boolean> => sameContent(f, r) && (await f.isLineStart(r.pos));
       if (r.inode !== 0 && r.inode === f.ino) {
         if (await resumable()) return { pos: r.pos, how: 'resume' };
       } else {
@@ -339,7 +345,7 @@ export class FileSource implements LogSource {
       } catch {
         continue;
       }
-      if ((f.first?.hash ?? '') === r.firstLineHash && (await f.isLineStart(r.pos))) return f;
+      if (sameContent(f, r) && (await f.isLineStart(r.pos))) return f;
       await f.close();
     }
     return null;
@@ -490,6 +496,15 @@ export class FileSource implements LogSource {
       // a failing event handler must not stop the reading
     }
   }
+}
+
+/**
+ * Is `f` the content a stored position belongs to, as far as its first line tells? A position
+ * stored before the file had a complete first line is 0: nothing was consumed, any content fits.
+ */
+function sameContent(f: FollowedFile, r: FileState): boolean {
+  if (r.firstLineHash === '') return r.pos === 0;
+  return f.first?.hash === r.firstLineHash && r.pos >= 0;
 }
 
 async function statOrNull(p: string): Promise<Stats | null> {

@@ -228,7 +228,11 @@ export class JournalSource implements LogSource {
     this.backoff = 0;
     this.lastError = '';
     const text = e.line + '\n';
-    this.sink(text, !NON_ASCII.test(text), { path: JOURNAL_PATH, journal: e.time });
+    try {
+      this.sink(text, !NON_ASCII.test(text), { path: JOURNAL_PATH, journal: e.time });
+    } catch (err) {
+      this.emit({ kind: 'error', path: JOURNAL_PATH, error: new LogjailError('INTERNAL', `the consumer of the journal failed: ${errText(err)}`) });
+    }
     this.cursor = e.cursor;
     this.time = e.time.time;
     this.entries++;
@@ -251,7 +255,7 @@ export class JournalSource implements LogSource {
 }
 
 function errText(e: unknown): string {
-  const err = e as { code?: string; message?: string } | null;
-  if (err?.code === 'ENOENT') return 'journalctl not found (is systemd installed?)';
+  const err = e as { code?: string; message?: string; path?: string } | null;
+  if (err?.code === 'ENOENT' && err.path !== undefined && /journalctl/.test(err.path)) return 'journalctl not found (is systemd installed?)';
   return String(err?.message ?? e);
 }

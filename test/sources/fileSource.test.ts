@@ -545,3 +545,53 @@ test('a big log read for the first time starts near the oldest time of interest,
     t.remove();
   }
 });
+
+test('a consumer that throws is reported and the following lines still arrive intact', async () => {
+  const t = tempDir();
+  try {
+    const p = t.file('a.log');
+    writeFileSync(p, 'one\npart');
+    const got: string[] = [];
+    const events: string[] = [];
+    const src = new FileSource({
+      path: p, backend: 'none', blockSize: 4,
+      sink: (text) => {
+        got.push(text);
+        if (text.includes('boom')) throw new Error('consumer bug');
+      },
+      onEvent: (e) => events.push(e.kind === 'error' ? e.error.code : e.kind),
+    });
+    await src.start();
+    appendFileSync(p, 'ial\nboom\nafter\n');
+    await src.check();
+    assert.deepEqual(got.join('').split('\n'), ['one', 'partial', 'boom', 'after', '']);
+    assert.deepEqual(events, ['opened', 'LJ699']);
+    await src.close();
+  } finally {
+    t.remove();
+  }
+});
+
+test('a position stored before anything was read (empty file) fits any content, also after a rotation while stopped', async () => {
+  const t = tempDir();
+  try {
+    const p = t.file('a.log');
+    writeFileSync(p, '');
+    const s1 = source(p, new Recorder());
+    await s1.start();
+    const state = s1.positions()[0]!;
+    assert.equal(state.firstLineHash, '');
+    await s1.close();
+    appendFileSync(p, numbered(1, 2));
+    renameSync(p, t.file('a.log.1'));
+    writeFileSync(p, numbered(3, 3));
+    const rec = new Recorder();
+    const s2 = source(p, rec, { resume: state, linger: 0 });
+    await s2.start();
+    assert.deepEqual(rec.lines, ['line 1', 'line 2', 'line 3']);
+    assert.deepEqual(rec.kinds(), ['opened:rotatedWhileDown']);
+    await s2.close();
+  } finally {
+    t.remove();
+  }
+});
