@@ -169,6 +169,8 @@ test('restart under load: stopped while lines are written and the file rotated, 
         await new Promise((r) => setImmediate(r));
       }
     };
+    await writeTicks(600);
+    await recA.until(() => recA.lines.length > 0, 10_000, 'a first line');
     await writeTicks(999);
     // stopped in the middle of the stream: what it has not read yet is read by the next one
     await a.close();
