@@ -7,6 +7,8 @@ import { existsSync, writeFileSync } from 'node:fs';
 
 export const JOURNAL_REMOTE = '/lib/systemd/systemd-journal-remote';
 export const haveJournalTools = existsSync(JOURNAL_REMOTE) && existsSync('/usr/bin/journalctl');
+/** python3-systemd, which fail2ban's systemd backend (the oracle) imports. */
+export const havePythonSystemd = existsSync('/usr/lib/python3/dist-packages/systemd/journal.py');
 
 export const BOOT_ID = '0123456789abcdef0123456789abcdef';
 
