@@ -4,9 +4,12 @@
  * (exit 1) only when logjail and fail2ban disagree on the results.
  *
  *   BENCH_LINES=500000   size of the generated log for the regex benchmark
- *   BENCH_ONLY=regex     run only the named benchmark
+ *   BENCH_ONLY=regex     run only the named benchmark (regex, daemon)
+ *   BENCH_BANS=100       bans measured for the latency benchmark
+ *   BENCH_BURST=10000    offenders in the burst benchmark
  */
 import { regexBench } from './regexBench.js';
+import { daemonBench } from './daemonBench.js';
 
 async function main(): Promise<void> {
   const only = process.env['BENCH_ONLY'];
@@ -14,6 +17,9 @@ async function main(): Promise<void> {
   let ok = true;
   if (only === undefined || only === 'regex') {
     ok = (await regexBench({ lines, filter: 'sshd', keep: process.env['BENCH_KEEP'] === '1' })) && ok;
+  }
+  if ((only === undefined || only === 'daemon') && process.getuid?.() === 0) {
+    await daemonBench({ bans: Number(process.env['BENCH_BANS'] ?? 100), burst: Number(process.env['BENCH_BURST'] ?? 10000) });
   }
   process.exitCode = ok ? 0 : 1;
 }
