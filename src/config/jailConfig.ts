@@ -19,7 +19,7 @@ export const SERVER_DEFAULTS = Object.freeze({
   maxRetry: 3, maxMatches: 5, findTime: 600, banTime: 600, useDns: 'warn' as UseDns, logEncoding: 'auto',
   ignoreCacheMaxCount: 100, ignoreCacheMaxTime: 300,
 });
-const BACKENDS = new Set(['auto', 'pyinotify', 'gamin', 'polling', 'systemd']);
+const BACKENDS = new Set(['auto', 'pyinotify', 'inotify', 'gamin', 'polling', 'systemd']);
 const USEDNS = new Set<string>(['yes', 'warn', 'no', 'raw']);
 
 export interface JailInput {

@@ -49,6 +49,8 @@ export class LineFeeder {
   stalled = 0;
   private carry = '';
   private carryAscii = true;
+  /** Date of the journal entry being processed. */
+  private journal: { time: number; text: string } | undefined = undefined;
   private overflow = false;
   private readonly filter: Filter;
   private readonly skipComments: boolean;
@@ -85,6 +87,7 @@ export class LineFeeder {
    * `ascii`: the caller knows whether the piece is pure ASCII (saves a scan).
    */
   push(piece: string, ascii?: boolean): void {
+    this.journal = undefined;
     const pieceAscii = ascii ?? !NON_ASCII.test(piece);
     let start = 0;
     if (this.overflow) {
@@ -134,6 +137,19 @@ export class LineFeeder {
       const t = this.carry + '\n';
       this.carry = '';
       this.work(t, 0, t.length, this.carryAscii);
+    }
+  }
+
+  /**
+   * One journal entry (one line, ending with "\n"): its date comes from the journal, not from
+   * the text.
+   */
+  pushJournal(line: string, journal: { time: number; text: string }, ascii?: boolean): void {
+    this.journal = journal;
+    try {
+      this.work(line, 0, line.length, ascii ?? !NON_ASCII.test(line));
+    } finally {
+      this.journal = undefined;
     }
   }
 
@@ -211,7 +227,8 @@ export class LineFeeder {
     }
     this.processed++;
     // the line with its "\n" as one slice: the regexes need that text, and a slice is no copy
-    const found = end === to ? this.filter.processLineNl(t.slice(from, to + 1), lineNo) : this.filter.processLine(t.slice(from, end), lineNo);
+    const found = this.journal !== undefined ? this.filter.processLine(t.slice(from, end), lineNo, this.journal)
+      : end === to ? this.filter.processLineNl(t.slice(from, to + 1), lineNo) : this.filter.processLine(t.slice(from, end), lineNo);
     const line = this.onLine !== undefined || found.length > 0 ? t.slice(from, end) : '';
     if (this.onLine !== undefined) this.onLine(line, lineNo, found);
     if (found.length > 0) this.onFailures?.(found, line);

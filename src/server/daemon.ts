@@ -37,7 +37,6 @@ export interface DaemonOptions {
   /** How often bans are checked for their end (ms, default 1000). */
   readonly tickMs?: number;
   readonly actionEnv?: ActionEnvironment;
-  readonly backend?: 'auto' | 'polling' | 'inotify';
   readonly pollInterval?: number;
   readonly resolve?: (name: string) => Promise<string[]>;
 }
@@ -109,7 +108,6 @@ export class Daemon implements Controller {
         const rt = new JailRuntime(entry.config, {
           store: this.store, log: this.log, clock: this.clock,
           ...(this.o.actionEnv !== undefined ? { actionEnv: this.o.actionEnv } : {}),
-          ...(this.o.backend !== undefined ? { backend: this.o.backend } : {}),
           ...(this.o.pollInterval !== undefined ? { pollInterval: this.o.pollInterval } : {}),
           ...(this.o.resolve !== undefined ? { resolve: this.o.resolve } : {}),
         });

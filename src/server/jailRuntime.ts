@@ -18,9 +18,7 @@ import { BanTime } from '../jail/banTime.js';
 import type { BanEntry } from '../jail/banManager.js';
 import { IgnoreList, lookupAll } from '../jail/ignore.js';
 import { Jail } from '../jail/jail.js';
-import { FileSource } from '../sources/fileSource.js';
-import { expandGlob } from '../config/glob.js';
-import type { FileState, LogSource, PieceInfo, SourceEvent } from '../sources/types.js';
+import { jailSources, type LogSource, type PieceInfo, type SourceEvent, type SourceState } from '../sources/index.js';
 import type { Store } from '../store/store.js';
 import type { Logger } from './logger.js';
 
@@ -31,8 +29,6 @@ export interface RuntimeEnv {
   readonly clock: () => number;
   readonly actionEnv?: ActionEnvironment;
   readonly resolve?: (name: string) => Promise<string[]>;
-  /** For tests: how files are watched (default auto). */
-  readonly backend?: 'auto' | 'polling' | 'inotify';
   readonly pollInterval?: number;
 }
 
@@ -59,7 +55,6 @@ export class JailRuntime {
   private readonly feeder: LineFeeder;
   private readonly sources: LogSource[] = [];
   private readonly env: RuntimeEnv;
-  private readonly files: string[] = [];
   private lineNo = 0;
 
   constructor(cfg: JailConfig, env: RuntimeEnv) {
@@ -149,52 +144,42 @@ export class JailRuntime {
     this.jail.addFailures(found);
   }
 
-  /** Files followed now. */
+  /** Files followed now (or the journal). */
   get fileList(): readonly string[] {
-    return this.files;
+    const out = new Set<string>();
+    for (const s of this.sources) for (const p of s.positions()) out.add(p.path);
+    for (const lp of this.cfg.logpaths) if (!/[*?[]/.test(lp.pattern)) out.add(lp.pattern);
+    return [...out];
   }
 
-  /** Start: restore bans, start the actions, then follow the logs (catching up first). */
+  /** Start: start the actions, restore bans, then follow the logs (catching up first). */
   async start(): Promise<void> {
     const log = this.env.log;
     await this.actions.start();
     const restored = this.jail.restore();
     if (restored > 0) log.info(`[${this.name}] restored ${restored} ban(s) from the database`);
-    const backend = this.cfg.backend.name;
-    if (backend.startsWith('systemd')) {
-      throw new LogjailError('CONFIG_VALUE', `jail ${this.name}: backend systemd is not available yet`, { ...this.cfg.place, key: 'backend' });
-    }
-    for (const lp of this.cfg.logpaths) {
-      const paths = /[*?[]/.test(lp.pattern) ? await expandGlob(lp.pattern) : [lp.pattern];
-      if (paths.length === 0) log.warn(`[${this.name}] no file matches ${lp.pattern} yet`);
-      for (const path of paths) this.follow(path, lp.tail ? 'tail' : 'head');
-    }
+    const store = this.env.store;
+    this.sources.push(...jailSources(this.cfg, {
+      sink: (text: string, ascii: boolean, info: PieceInfo) => {
+        if (info.journal !== undefined) this.feeder.pushJournal(text, info.journal, ascii);
+        else this.feeder.push(text, ascii);
+      },
+      onEvent: (ev) => this.sourceEvent(ev),
+      position: (path) => {
+        const stored = store?.position(this.name, path) ?? null;
+        if (stored === null) return undefined;
+        try {
+          return JSON.parse(stored.pos) as SourceState;
+        } catch {
+          return undefined; // an unreadable position: start anew
+        }
+      },
+      now: this.env.clock,
+      ...(this.env.pollInterval !== undefined ? { pollInterval: this.env.pollInterval } : {}),
+    }));
     await Promise.all(this.sources.map((s) => s.start()));
     this.filter.inOperation = true;
     log.info(`[${this.name}] Jail started`);
-  }
-
-  private follow(path: string, start: 'head' | 'tail'): void {
-    const store = this.env.store;
-    const stored = store?.position(this.name, path) ?? null;
-    let resume: FileState | undefined;
-    if (stored !== null) {
-      try {
-        const s = JSON.parse(stored.pos) as FileState;
-        if (typeof s.pos === 'number') resume = s;
-      } catch { /* an unreadable position: start anew */ }
-    }
-    const src = new FileSource({
-      path,
-      sink: (text: string, ascii: boolean, _info: PieceInfo) => this.feeder.push(text, ascii),
-      onEvent: (ev) => this.sourceEvent(ev),
-      start,
-      ...(resume !== undefined ? { resume } : {}),
-      ...(this.env.backend !== undefined ? { backend: this.env.backend } : {}),
-      ...(this.env.pollInterval !== undefined ? { pollInterval: this.env.pollInterval } : {}),
-    });
-    this.sources.push(src);
-    this.files.push(path);
   }
 
   private sourceEvent(ev: SourceEvent): void {
