@@ -13,7 +13,7 @@ import { Filter } from '../filter/filter.js';
 import { LineFeeder } from '../filter/lineFeeder.js';
 import { specOf } from '../filter/spec.js';
 import type { Failure } from '../filter/types.js';
-import { createJailActions, type ActionEnvironment, type Ban, type JailActions } from '../actions/index.js';
+import { CommandRunner, createJailActions, substituteDynamic, type ActionEnvironment, type Ban, type JailActions } from '../actions/index.js';
 import { BanTime } from '../jail/banTime.js';
 import type { BanEntry } from '../jail/banManager.js';
 import { IgnoreList, lookupAll } from '../jail/ignore.js';
@@ -88,7 +88,10 @@ export class JailRuntime {
       findTime: cfg.findTime,
       maxMatches: cfg.maxMatches,
       banTime: new BanTime(cfg.banTime, cfg.banTimeIncrement, cfg.place),
-      ignore: new IgnoreList({ ignoreIp: cfg.ignoreIp, ignoreSelf: cfg.ignoreSelf, clock: env.clock, resolve }),
+      ignore: new IgnoreList({
+        ignoreIp: cfg.ignoreIp, ignoreSelf: cfg.ignoreSelf, clock: env.clock, resolve,
+        ...(cfg.ignoreCommand !== undefined && cfg.ignoreCommand.trim() !== '' ? { command: ignoreCommand(cfg.name, cfg.ignoreCommand, log) } : {}),
+      }),
       useDns: cfg.useDns,
       resolve,
       store: env.store,
@@ -217,6 +220,21 @@ export class JailRuntime {
     await this.actions.stop(current);
     this.env.log.info(`[${this.name}] Jail stopped`);
   }
+}
+
+/**
+ * `ignorecommand`: exit 0 = ignore the address, 1 = do not, anything else = an error (not
+ * ignored). The address reaches the shell like any value from a log: escaped.
+ */
+function ignoreCommand(jail: string, command: string, log: Logger): (ip: string) => Promise<boolean> {
+  const runner = new CommandRunner({ log: actionLog(log) });
+  return async (ip) => {
+    const cmd = await substituteDynamic(command, { value: (tag) => (tag === 'ip' || tag === 'fid' ? ip : undefined), fields: {} });
+    const r = await runner.run(cmd, 60, `[${jail}] ignorecommand`);
+    if (r.code === 0) return true;
+    if (r.code !== 1) log.error(`[${jail}] ignorecommand failed for ${ip} (exit ${r.code ?? r.signal ?? '?'}): ${r.stderr.trim().slice(0, 200)}`);
+    return false;
+  };
 }
 
 function actionLog(log: Logger): { error(m: string): void; warn(m: string): void; notice(m: string): void; info(m: string): void; debug(m: string): void } {

@@ -363,6 +363,9 @@ export class FileSource implements LogSource {
     const now = this.timers.now();
     for (const r of this.retiring) {
       await r.file.read(false);
+      // a file rotated away while its lines were held (it came and went within the linger of
+      // an older one): the older ones were read just before, so its lines may go now
+      r.file.release();
       if (r.file.size !== r.size) {
         r.size = r.file.size;
         r.since = now;
