@@ -163,3 +163,43 @@ function missing(out: string, jail: string, n: number): string {
   }
   return gaps.join(',') || 'none';
 }
+
+test('a broken jail is reported and the others run; lines written while the daemon was down are read at restart; SIGHUP reloads', { skip, timeout: 90_000 }, async () => {
+  const s = new Setup({
+    base: join(ROOT, 'config'),
+    files: {
+      'filter.d/broken.conf': '[Definition]\nfailregex = ^unclosed (group <HOST>\n',
+      'jail.d/zz-test.local': `[sshd]
+enabled = true
+logpath = {dir}/auth.log
+maxretry = 2
+
+[broken]
+enabled = true
+filter = broken
+logpath = {dir}/auth.log
+`,
+    },
+  });
+  try {
+    s.append('auth.log', []);
+    await s.start();
+    assert.match(s.out(), /Errors in jail 'broken'\. Skipping: .*LJ201/);
+    assert.match(s.out(), /Server ready \(1 jail\(s\)\)/);
+    await s.stop('SIGTERM');
+    // written while the daemon is down
+    s.append('auth.log', [failed('x', '203.0.113.91', 11), failed('y', '203.0.113.91', 12)]);
+    await s.start();
+    await waitFor('the ban from lines written while down', 10_000, () => s.nftElements('inet', 'logjail', 'addr4-sshd').includes('203.0.113.91'), () => s.out());
+    // SIGHUP: the configuration is read again (a new jail appears)
+    writeFileSync(join(s.cfg, 'jail.d', 'zz-more.local'), `[sshd-more]\nenabled = true\nfilter = sshd\nlogpath = ${s.path('more.log')}\nmaxretry = 1\n`);
+    s.append('more.log', []);
+    s.daemon!.kill('SIGHUP');
+    await waitFor('the new jail after SIGHUP', 10_000, () => s.client('status').out.includes('sshd-more'), () => s.out());
+    s.append('more.log', [failed('z', '203.0.113.92', 13)]);
+    await waitFor('a ban by the new jail', 10_000, () => s.nftElements('inet', 'logjail', 'addr4-sshd-more').includes('203.0.113.92'), () => s.out());
+    assert.ok(s.nftElements('inet', 'logjail', 'addr4-sshd').includes('203.0.113.91'), 'the reload kept the bans in force');
+  } finally {
+    await s.remove();
+  }
+});
