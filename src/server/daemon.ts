@@ -80,6 +80,7 @@ export class Daemon implements Controller {
     const d = new Daemon(o, config, log, store);
     log.info(`Starting logjail ${VERSION} with the configuration in ${config.baseDir}`);
     if (store === null) log.warn('no database (dbfile = None): bans are not kept across restarts');
+    if (store?.movedFrom) log.notice(`dbfile ${store.movedFrom} is fail2ban's database; logjail keeps its own beside it: ${store.path}`);
     d.writePid();
     await d.startJails();
     d.timer = setInterval(() => d.tick(), o.tickMs ?? 1000);

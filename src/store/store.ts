@@ -6,8 +6,8 @@
  * Times are epoch seconds; a ban time of -1 means "for ever".
  */
 import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { existsSync, mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { LogjailError } from '../errors.js';
 
 export const SCHEMA_VERSION = 1;
@@ -63,12 +63,35 @@ CREATE TABLE IF NOT EXISTS positions (
   PRIMARY KEY (jail, source));
 `;
 
+/** fail2ban's own database has these tables: logjail never writes into it. */
+function isFail2banDb(path: string): boolean {
+  if (path === ':memory:' || !existsSync(path)) return false;
+  try {
+    const db = new Database(path, { readonly: true, fileMustExist: true });
+    try {
+      return db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'fail2banDb'").get() !== undefined;
+    } finally {
+      db.close();
+    }
+  } catch {
+    return false;
+  }
+}
+
 export class Store {
   private readonly db: Database.Database;
   readonly path: string;
+  /** Set when the configured file was fail2ban's database: logjail's lives beside it. */
+  readonly movedFrom: string | null = null;
   private readonly q: ReturnType<Store['prepare']>;
 
-  constructor(path: string) {
+  constructor(configured: string) {
+    let path = configured;
+    if (isFail2banDb(configured)) {
+      // an existing /etc/fail2ban points at fail2ban's database: keep ours beside it
+      path = join(dirname(configured), 'logjail.sqlite3');
+      this.movedFrom = configured;
+    }
     this.path = path;
     try {
       if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true, mode: 0o700 });

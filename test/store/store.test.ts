@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
+import Database from 'better-sqlite3';
 import { Store } from '../../src/store/store.js';
 
 function tmp(): { dir: string; path: string; done: () => void } {
@@ -93,4 +94,22 @@ test('a ban written before the process is killed with SIGKILL is still there', (
 
 test('an unusable database path is a clear error', () => {
   assert.throws(() => new Store('/etc/hostname/sub/logjail.sqlite3'), /LJ650/);
+});
+
+test('fail2ban\'s own database is left alone: logjail keeps its own beside it', () => {
+  const t = tmp();
+  try {
+    const f2b = join(t.dir, 'fail2ban.sqlite3');
+    const raw = new Database(f2b);
+    raw.exec('CREATE TABLE fail2banDb(version INTEGER); CREATE TABLE bans(jail TEXT, ip TEXT, timeofban INTEGER, bantime INTEGER, bancount INTEGER, data JSON);');
+    raw.close();
+    const s = new Store(f2b);
+    assert.equal(s.path, join(t.dir, 'logjail.sqlite3'));
+    assert.equal(s.movedFrom, f2b);
+    s.addBan({ jail: 'sshd', ip: '192.0.2.1', time: 1000, banTime: 600, count: 1, data: {} });
+    assert.equal(s.currentBans('sshd', 1100).length, 1);
+    s.close();
+  } finally {
+    t.done();
+  }
 });
