@@ -59,12 +59,15 @@ export class Jail {
   readonly failures: FailManager;
   readonly bans = new BanManager();
   private readonly o: JailOptions;
+  /** How long bans last (can be changed at run time). */
+  banTime: BanTime;
   private queue: Promise<void> = Promise.resolve();
   private pending = 0;
 
   constructor(o: JailOptions) {
     this.o = o;
     this.name = o.name;
+    this.banTime = o.banTime;
     this.failures = new FailManager(o.maxRetry, o.findTime, o.maxMatches);
   }
 
@@ -146,7 +149,7 @@ export class Jail {
     this.log('info', `Found ${id} - ${localTime(time)}`);
     let weight = 1;
     let previous = 0;
-    const bt = this.o.banTime;
+    const bt = this.banTime;
     if (bt.increment && this.o.store !== null) {
       const h = this.o.store.history(id, bt.overallJails ? null : this.name);
       previous = h.count;
@@ -162,7 +165,7 @@ export class Jail {
     const t = this.failures.take(id);
     if (t === undefined) return;
     const previous = this.previousBans(id);
-    const banTime = this.o.banTime.forBan(previous);
+    const banTime = this.banTime.forBan(previous);
     const now = this.o.clock();
     const entry: BanEntry = {
       id, ip, family, time: t.lastTime, banTime, count: previous + 1, failures: t.failures,
@@ -176,8 +179,8 @@ export class Jail {
   }
 
   private previousBans(id: string): number {
-    if (!this.o.banTime.increment || this.o.store === null) return 0;
-    return this.o.store.history(id, this.o.banTime.overallJails ? null : this.name).count;
+    if (!this.banTime.increment || this.o.store === null) return 0;
+    return this.o.store.history(id, this.banTime.overallJails ? null : this.name).count;
   }
 
   private commit(entry: BanEntry): void {
@@ -188,7 +191,7 @@ export class Jail {
         data: { ...entry.data, failures: entry.failures, matches: entry.matches },
       });
     }
-    if (entry.banTime !== this.o.banTime.banTime && !entry.restored) this.log('notice', `Increase Ban ${entry.id} (${entry.count} # ${entry.banTime} s)`);
+    if (entry.banTime !== this.banTime.banTime && !entry.restored) this.log('notice', `Increase Ban ${entry.id} (${entry.count} # ${entry.banTime} s)`);
     this.o.events.onBan(this, entry);
   }
 
@@ -199,7 +202,7 @@ export class Jail {
     const previous = this.previousBans(id.text);
     this.failures.take(id.text);
     this.commit({
-      id: id.text, ip: id.text, family: id.family, time: this.o.clock(), banTime: this.o.banTime.forBan(previous),
+      id: id.text, ip: id.text, family: id.family, time: this.o.clock(), banTime: this.banTime.forBan(previous),
       count: previous + 1, failures: 0, matches: [], data: {}, restored: false,
     });
     return true;
@@ -242,7 +245,7 @@ export class Jail {
     const store = this.o.store;
     if (store === null) return 0;
     const now = this.o.clock();
-    const max = this.o.banTime.max;
+    const max = this.banTime.max;
     let n = 0;
     for (const s of store.currentBans(this.name, now)) {
       let banTime = s.banTime;

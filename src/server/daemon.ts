@@ -12,7 +12,8 @@
  */
 import { writeFileSync, rmSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { loadConfig, renderWarning, type LoadedConfig } from '../config/index.js';
+import { loadConfig, parseDuration, renderWarning, type LoadedConfig } from '../config/index.js';
+import { BanTime } from '../jail/banTime.js';
 import { LogjailError } from '../errors.js';
 import type { ActionEnvironment } from '../actions/index.js';
 import type { BannedEntry, Controller, JailSetting, JailStatus } from '../control/controller.js';
@@ -231,10 +232,10 @@ export class Daemon implements Controller {
     const rt = this.rt(jail);
     const c = rt.cfg;
     switch (setting) {
-      case 'maxretry': return c.maxRetry;
-      case 'findtime': return c.findTime;
-      case 'bantime': return c.banTime;
-      case 'maxmatches': return c.maxMatches;
+      case 'maxretry': return rt.jail.failures.maxRetry;
+      case 'findtime': return rt.jail.failures.findTime;
+      case 'bantime': return rt.jail.banTime.banTime;
+      case 'maxmatches': return rt.jail.failures.maxMatches;
       case 'maxlines': return c.filter?.maxlines ?? 1;
       case 'usedns': return c.useDns;
       case 'ignoreip': return c.ignoreIp;
@@ -265,6 +266,11 @@ export class Daemon implements Controller {
       case 'maxretry': rt.jail.failures.maxRetry = num(); return rt.jail.failures.maxRetry;
       case 'findtime': rt.jail.failures.findTime = num(); return rt.jail.failures.findTime;
       case 'maxmatches': rt.jail.failures.maxMatches = num(); return rt.jail.failures.maxMatches;
+      case 'bantime': {
+        const t = parseDuration(value, { key: 'bantime' });
+        rt.jail.banTime = new BanTime(t, rt.cfg.banTimeIncrement, rt.cfg.place);
+        return t;
+      }
       default: throw new LogjailError('CONFIG_VALUE', `${setting} cannot be changed at run time`, { key: setting }, 'change the configuration and run "logjail reload"');
     }
   }
