@@ -13,12 +13,18 @@ export interface ReadProgress {
   (bytesRead: number, totalBytes: number): void;
 }
 
-/** Read a file block by block, handing decoded text to `sink`. */
-export function readFileText(path: string, sink: (text: string, ascii: boolean) => void, progress?: ReadProgress): number {
+/**
+ * Read a file block by block, handing decoded text to `sink`. With `shared`, each block is read
+ * into its own SharedArrayBuffer, handed on with the text (`bytes`, for pure-ASCII blocks, where
+ * a character offset is a byte offset), so that another thread can read lines from it without
+ * a copy of the text.
+ */
+export function readFileText(path: string, sink: (text: string, ascii: boolean, bytes?: Uint8Array) => void,
+  progress?: ReadProgress, shared = false): number {
   const fd = openSync(path, 'r');
   try {
     const total = fstatSync(fd).size;
-    const buf = Buffer.allocUnsafe(BLOCK);
+    let buf = shared ? Buffer.from(new SharedArrayBuffer(BLOCK)) : Buffer.allocUnsafe(BLOCK);
     const dec = new TextDecoder('utf-8', { fatal: false, ignoreBOM: true });
     let read = 0;
     // after a non-ASCII block the decoder may hold the start of a split character
@@ -30,9 +36,11 @@ export function readFileText(path: string, sink: (text: string, ascii: boolean) 
       const view = buf.subarray(0, n);
       // pure ASCII decodes as latin1, which is faster and gives one-byte strings
       const ascii = isAscii(view);
-      if (ascii && !dirty) sink(view.toString('latin1'), true);
+      if (ascii && !dirty) sink(view.toString('latin1'), true, shared ? view : undefined);
       else { const t = dec.decode(view, { stream: true }); sink(t, !NON_ASCII.test(t)); }
       dirty = !ascii;
+      // the other thread may still read this block: the next one gets its own
+      if (shared) buf = Buffer.from(new SharedArrayBuffer(BLOCK));
       progress?.(read, total);
     }
     const rest = dec.decode();

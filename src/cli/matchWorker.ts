@@ -13,6 +13,11 @@ import { failureJson } from './regexJson.js';
 import { FLAG_NL, FLAG_NODATE, REC, R_DATE, R_FLAGS, R_LEN, R_LINENO, R_SPAN, R_START, R_TEXT, type Batch, type MatchWorkerData } from './regexPipeline.js';
 
 const data = workerData as MatchWorkerData;
+
+/** Bytes as latin1 text (they are pure ASCII). */
+function latin1(bytes: Uint8Array, from: number, to: number): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset + from, to - from).toString('latin1');
+}
 const port = parentPort!;
 
 let filter: Filter;
@@ -54,7 +59,17 @@ const state = { run: (): void => {
     const dateVal = n[k + R_DATE]!;
     const flags = n[k + R_FLAGS]!;
     let cur: BufLine;
-    if (ti >= 0) {
+    if (ti <= -2) {
+      // a line of a shared pure-ASCII block: decode just it (with its "\n")
+      const bytes = b.blocks[-2 - ti]!;
+      const start = n[k + R_START]!, len = n[k + R_LEN]!, span = n[k + R_SPAN]!;
+      const hasNl = (flags & FLAG_NL) !== 0;
+      const text = latin1(bytes, start, start + len + (hasNl ? 1 : 0));
+      const line = hasNl ? text.slice(0, len) : text;
+      const ds = Math.floor(span / 65536), de = ds + (span % 65536);
+      const nl = hasNl && ds === 0 ? (de > 0 ? text.slice(de) : text) : undefined;
+      cur = { pre: ds > 0 ? line.slice(0, ds) : '', date: line.slice(ds, de), post: de > 0 ? line.slice(de) : line, lineNo, nl, whole: line };
+    } else if (ti >= 0) {
       const text = texts[ti]!;
       const start = n[k + R_START]!, len = n[k + R_LEN]!, span = n[k + R_SPAN]!;
       const line = text.slice(start, start + len);

@@ -160,7 +160,11 @@ export async function regexCommand(argv: string[]): Promise<number> {
   const started = process.hrtime.bigint();
   if (isFile(logArg)) {
     const progress = makeProgress();
-    readFileText(logArg, (t, ascii) => { feeder.push(t, ascii); pipeline?.flush(); }, progress);
+    readFileText(logArg, (t, ascii, bytes) => {
+      pipeline?.setBlock(t, bytes);
+      feeder.push(t, ascii);
+      pipeline?.flush();
+    }, progress, pipeline !== null);
     progress?.(-1, 0);
   } else {
     if (existsSync(logArg)) throw new LogjailError('INPUT_NOT_FOUND', `${logArg} is not a regular file`);

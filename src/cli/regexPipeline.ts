@@ -28,6 +28,8 @@ export interface MatchWorkerData {
 export interface Batch {
   /** Texts the lines are in (a block of the log, a line joined across blocks) and odd parts. */
   readonly texts: string[];
+  /** Pure-ASCII blocks of the log shared with this thread (no copy): bytes = characters. */
+  readonly blocks: Uint8Array[];
   /** REC numbers per line, see the R_* offsets */
   readonly nums: Float64Array;
   readonly count: number;
@@ -36,7 +38,10 @@ export interface Batch {
 export const REC = 7;
 /** Initial room, in lines, of a batch (it grows as needed). */
 const BATCH = 4096;
-/** index in `texts` of the line's text; -1: three strings pre, date, post follow in `texts` */
+/**
+ * index in `texts` of the line's text; -1: three strings pre, date, post at R_START in `texts`;
+ * <= -2: the shared block -2 - value
+ */
 export const R_TEXT = 0;
 export const R_START = 1;
 export const R_LEN = 2;
@@ -53,8 +58,13 @@ export const FLAG_NL = 2;
 export class MatchPipeline {
   private readonly worker: Worker;
   private texts: string[] = [];
+  private blocks: Uint8Array[] = [];
   private lastText: string | null = null;
   private lastIndex = -1;
+  /** The block being read: its text and its shared bytes (when pure ASCII). */
+  private blockText: string | null = null;
+  private blockBytes: Uint8Array | null = null;
+  private blockIndex = -1;
   private nums = new Float64Array(BATCH * REC);
   private count = 0;
   /** Where the line being handed off is: its text and start (the line feeder knows). */
@@ -76,6 +86,13 @@ export class MatchPipeline {
     this.done.catch(() => undefined);
   }
 
+  /** The reader is about to hand over this block of the log (bytes: shared, pure ASCII). */
+  setBlock(text: string, bytes: Uint8Array | undefined): void {
+    this.blockText = bytes === undefined ? null : text;
+    this.blockBytes = bytes ?? null;
+    this.blockIndex = -1;
+  }
+
   /** Filter handoff: queue one line that may fail. */
   readonly add = (cur: BufLine, date: number | null, noDate: boolean, lineNl: string | undefined): void => {
     if (this.count * REC >= this.nums.length) {
@@ -90,11 +107,16 @@ export class MatchPipeline {
     if (cur.whole !== undefined && src !== null && src.currentStart >= 0) {
       // the line as read, at `start` in its text; its date is at [pre.length, pre.length + date.length)
       const text = src.currentText;
-      if (text !== this.lastText) {
-        this.lastText = text;
-        this.lastIndex = this.texts.push(text) - 1;
+      if (text === this.blockText && this.blockBytes !== null) {
+        if (this.blockIndex < 0) this.blockIndex = this.blocks.push(this.blockBytes) - 1;
+        n[k + R_TEXT] = -2 - this.blockIndex;
+      } else {
+        if (text !== this.lastText) {
+          this.lastText = text;
+          this.lastIndex = this.texts.push(text) - 1;
+        }
+        n[k + R_TEXT] = this.lastIndex;
       }
-      n[k + R_TEXT] = this.lastIndex;
       n[k + R_START] = src.currentStart;
       n[k + R_LEN] = cur.whole.length;
       n[k + R_SPAN] = cur.pre.length * 65536 + cur.date.length;
@@ -113,9 +135,11 @@ export class MatchPipeline {
   /** Send what is queued (after each block of the log). */
   flush(): void {
     if (this.count === 0) return;
-    const batch: Batch = { texts: this.texts, nums: this.nums, count: this.count };
+    const batch: Batch = { texts: this.texts, blocks: this.blocks, nums: this.nums, count: this.count };
     this.worker.postMessage(batch, [this.nums.buffer]);
     this.texts = [];
+    this.blocks = [];
+    this.blockIndex = -1;
     this.lastText = null;
     this.nums = new Float64Array(BATCH * REC);
     this.count = 0;

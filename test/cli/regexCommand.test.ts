@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -103,6 +103,10 @@ test('the two-thread JSON path prints exactly what the one-thread path prints', 
     await writeLog(log, { lines: 20000, seed: 5, end: 1795000000 });
     // a line without date and a line joined across read blocks are covered by the generator's
     // size (several blocks) and by appending odd lines
+    // a non-ASCII block between ASCII ones (decoded differently; the worker reads ASCII blocks shared)
+    writeFileSync(log, 'Aug 14 10:00:00 host sshd[1]: Failed password for invalid user J\u00fcrgen from 192.0.2.201 port 22 ssh2\n', { flag: 'a' });
+    await writeLog(join(dir, 'more'), { lines: 20000, seed: 6, end: 1795000000 });
+    writeFileSync(log, readFileSync(join(dir, 'more')), { flag: 'a' });
     writeFileSync(log, 'host sshd[1]: Failed password for root from 192.0.2.200 port 22 ssh2\n', { flag: 'a' });
     for (const filter of ['sshd', 'sshd[mode=aggressive]']) {
       const one = logjail(['regex', '--out', 'json', '--threads', '1', log, filter]);
@@ -110,10 +114,11 @@ test('the two-thread JSON path prints exactly what the one-thread path prints', 
       assert.equal(one.code, 0, one.err);
       assert.equal(two.code, 0, two.err);
       assert.ok(one.out.split('\n').length > 1000, filter);
+      assert.match(one.out, /"ip":"192\.0\.2\.201"/);
       // the undated line is reported at "now", which differs between the two runs
       const norm = (out: string): string => out.replace(/"time":(\d+(?:\.\d+)?)/g, (m, t: string) => Math.abs(Number(t) - Date.now() / 1000) < 300 ? '"time":"now"' : m);
       assert.equal(norm(two.out), norm(one.out), filter);
-      assert.match(norm(one.out), /"time":"now","line":20001/);
+      assert.match(norm(one.out), /"time":"now","line":40002/);
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });
