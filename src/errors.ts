@@ -81,6 +81,8 @@ export const ERRORS = Object.freeze({
     'run "logjail help" for the commands and their options'),
   INPUT_NOT_FOUND: spec('LJ502', 'log file not found',
     'give an existing file path, or a single log line in quotes'),
+  INPUT_READ: spec('LJ503', 'cannot read the log file',
+    'check that the file is readable by the user running logjail (permissions), or run it as a user who may read it'),
 
   // ---- runtime (LJ6xx) ----
   LINE_TIMEOUT: spec('LJ601', 'a log line took too long to match and was skipped',
@@ -178,7 +180,7 @@ export class LogjailError extends Error {
     const n = Number(this.code.slice(2, 3));
     if (n >= 1 && n <= 4) return EXIT.CONFIG;
     if (this.code === ERRORS.USAGE.code) return EXIT.USAGE;
-    if (this.code === ERRORS.INPUT_NOT_FOUND.code) return EXIT.NOINPUT;
+    if (this.code === ERRORS.INPUT_NOT_FOUND.code || this.code === ERRORS.INPUT_READ.code) return EXIT.NOINPUT;
     return EXIT.FAILED;
   }
 

@@ -17,8 +17,9 @@ export async function main(argv: string[]): Promise<void> {
   try {
     switch (cmd) {
       case 'regex': {
+        const early = (await import('./earlyWorker.js')).startEarlyWorker(rest);
         const m = await import('./regexCommand.js');
-        process.exitCode = await m.regexCommand(rest);
+        process.exitCode = await m.regexCommand(rest, early);
         return;
       }
       case 'server': {

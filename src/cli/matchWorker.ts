@@ -2,8 +2,8 @@
  * The worker of MatchPipeline: runs the filter's regexes on the candidate lines it is sent,
  * in order, and writes their failures as JSON lines straight to stdout (fd 1).
  */
-import { parentPort, workerData } from 'node:worker_threads';
-import { writeSync } from 'node:fs';
+import { parentPort } from 'node:worker_threads';
+import { writeAllSync } from '../util/writeAll.js';
 import vm from 'node:vm';
 import { CompiledFilter } from '../filter/compiledFilter.js';
 import { Filter, type BufLine } from '../filter/filter.js';
@@ -12,43 +12,96 @@ import { LogjailError } from '../errors.js';
 import { failureJson } from './regexJson.js';
 import { FLAG_NL, FLAG_NODATE, REC, R_DATE, R_FLAGS, R_LEN, R_LINENO, R_SPAN, R_START, R_TEXT, type Batch, type MatchWorkerData } from './regexPipeline.js';
 
-const data = workerData as MatchWorkerData;
+
+/** Node's Buffer has an internal latin1Slice(start, end): text from bytes with no view object per line. */
+interface Latin1Buffer extends Buffer { latin1Slice(start: number, end: number): string }
+const hasLatin1Slice = typeof (Buffer.prototype as Partial<Latin1Buffer>).latin1Slice === 'function';
 
 /** Bytes as latin1 text (they are pure ASCII). */
-function latin1(bytes: Uint8Array, from: number, to: number): string {
-  return Buffer.from(bytes.buffer, bytes.byteOffset + from, to - from).toString('latin1');
+function latin1(bytes: Buffer, from: number, to: number): string {
+  return hasLatin1Slice ? (bytes as Latin1Buffer).latin1Slice(from, to) : bytes.toString('latin1', from, to);
 }
 const port = parentPort!;
 
+let data: MatchWorkerData;
 let filter: Filter;
-try {
-  const def = new CompiledFilter(data.spec, { useDns: data.useDns }).prepare();
-  filter = new Filter(def, {
-    // dates are found by the other thread; this detector is never asked
-    dates: createDateDetector({ eager: false }),
-    rawHosts: data.rawHosts, checkAllRegex: false, ignorePending: true, checkFindTime: false,
-    clock: () => data.now, realClock: () => data.now,
-  });
-} catch (e) {
-  if (e instanceof LogjailError) {
-    port.postMessage({ error: { code: e.code, detail: e.detail, hint: e.hint, place: e.place } });
-    process.exit(0);
+
+/** The first message: the filter to run and how. */
+function init(d: MatchWorkerData): boolean {
+  data = d;
+  try {
+    const def = new CompiledFilter(data.spec, { useDns: data.useDns }).prepare();
+    filter = new Filter(def, {
+      // dates are found by the other thread; this detector is never asked
+      dates: createDateDetector({ eager: false }),
+      rawHosts: data.rawHosts, checkAllRegex: false, ignorePending: true, checkFindTime: false,
+      clock: () => data.now, realClock: () => data.now,
+    });
+    context = data.lineTimeout > 0 ? vm.createContext({ state }) : null;
+    return true;
+  } catch (e) {
+    if (e instanceof LogjailError) {
+      port.postMessage({ error: { code: e.code, detail: e.detail, hint: e.hint, place: e.place } });
+      // in a worker, this ends the thread (the main thread reports the error)
+      process.exit(0);
+    }
+    throw e;
   }
-  throw e;
 }
 
 let out = '';
 let failures = 0;
+/** The reader of stdout is gone (`| head`): nothing more is worth doing. */
+let closed = false;
 const flush = (): void => {
-  if (out !== '') {
-    writeSync(1, out);
-    out = '';
+  if (out === '' || closed) return;
+  try {
+    writeAllSync(1, out);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EPIPE') throw e;
+    closed = true;
   }
+  out = '';
 };
 
 // Work through a batch under the watchdog: a line the regexes spend too long on is dropped.
 let batch: Batch | null = null;
+/** Buffer views of the batch's shared blocks, made when first needed. */
+let blockViews: Buffer[] = [];
 let at = 0;
+/** Decoded text of block -2 - chunkOf from byte chunkFrom to chunkTo. */
+let chunk = '';
+let chunkOf = 0;
+let chunkFrom = 0;
+let chunkTo = 0;
+/** Candidates closer than this many bytes are decoded in one call. */
+const CHUNK = 4096;
+
+/** Decode the line `at` of the batch (in block -2 - ti) and the candidates following it closely. */
+function decodeChunk(b: Batch, at: number, ti: number): void {
+  const n = b.nums;
+  const bi = -2 - ti;
+  let bytes = blockViews[bi];
+  if (bytes === undefined) {
+    const u = b.blocks[bi]!;
+    bytes = blockViews[bi] = Buffer.from(u.buffer, u.byteOffset, u.byteLength);
+  }
+  const k = at * REC;
+  const from = n[k + R_START]!;
+  let to = from + n[k + R_LEN]! + ((n[k + R_FLAGS]! & FLAG_NL) !== 0 ? 1 : 0);
+  for (let j = at + 1; j < b.count; j++) {
+    const kj = j * REC;
+    if (n[kj + R_TEXT] !== ti) break;
+    const end = n[kj + R_START]! + n[kj + R_LEN]! + ((n[kj + R_FLAGS]! & FLAG_NL) !== 0 ? 1 : 0);
+    if (end - from > CHUNK) break;
+    to = end;
+  }
+  chunk = latin1(bytes, from, to);
+  chunkOf = ti;
+  chunkFrom = from;
+  chunkTo = to;
+}
+
 const state = { run: (): void => {
   const b = batch!;
   const texts = b.texts, n = b.nums;
@@ -59,19 +112,17 @@ const state = { run: (): void => {
     const dateVal = n[k + R_DATE]!;
     const flags = n[k + R_FLAGS]!;
     let cur: BufLine;
-    if (ti <= -2) {
-      // a line of a shared pure-ASCII block: decode just it (with its "\n")
-      const bytes = b.blocks[-2 - ti]!;
-      const start = n[k + R_START]!, len = n[k + R_LEN]!, span = n[k + R_SPAN]!;
-      const hasNl = (flags & FLAG_NL) !== 0;
-      const text = latin1(bytes, start, start + len + (hasNl ? 1 : 0));
-      const line = hasNl ? text.slice(0, len) : text;
-      const ds = Math.floor(span / 65536), de = ds + (span % 65536);
-      const nl = hasNl && ds === 0 ? (de > 0 ? text.slice(de) : text) : undefined;
-      cur = { pre: ds > 0 ? line.slice(0, ds) : '', date: line.slice(ds, de), post: de > 0 ? line.slice(de) : line, lineNo, nl, whole: line };
-    } else if (ti >= 0) {
-      const text = texts[ti]!;
-      const start = n[k + R_START]!, len = n[k + R_LEN]!, span = n[k + R_SPAN]!;
+    if (ti >= 0 || ti <= -2) {
+      let text: string, start = n[k + R_START]!;
+      const len = n[k + R_LEN]!, span = n[k + R_SPAN]!;
+      if (ti >= 0) text = texts[ti]!;
+      else {
+        // a line of a shared pure-ASCII block: decode it together with the candidates that
+        // follow closely (one call for several lines; the bytes between are few)
+        if (ti !== chunkOf || start < chunkFrom || start + len + 1 > chunkTo) decodeChunk(b, at, ti);
+        text = chunk;
+        start -= chunkFrom;
+      }
       const line = text.slice(start, start + len);
       const ds = Math.floor(span / 65536), de = ds + (span % 65536);
       // with its "\n", the text after the date is a slice of the log text (no copy)
@@ -89,16 +140,31 @@ const state = { run: (): void => {
       failures++;
       out += failureJson(f, data.now);
     }
-    if (out.length > 1 << 16) flush();
+    if (out.length > 1 << 16) {
+      // written outside the watchdog (a slow reader of stdout is not a slow line)
+      at++;
+      return;
+    }
   }
 }, lineNo: 0 };
-const context = data.lineTimeout > 0 ? vm.createContext({ state }) : null;
+/** The watchdog's context (null: no watchdog), made by init(). */
+let context: vm.Context | null = null;
 const RUN = new vm.Script('state.run()');
 
+let busy = 0, first = -1;
+const t0 = performance.now();
 function work(b: Batch): void {
+  const ts = performance.now();
+  if (first < 0) first = ts;
+  try { work1(b); } finally { busy += performance.now() - ts; }
+}
+function work1(b: Batch): void {
   batch = b;
+  blockViews = [];
+  chunkOf = 0;
   at = 0;
   while (at < b.count) {
+    if (out.length > 1 << 16) flush();
     if (context === null) { state.run(); continue; }
     try {
       RUN.runInContext(context, { timeout: data.lineTimeout });
@@ -112,9 +178,17 @@ function work(b: Batch): void {
   }
 }
 
-port.on('message', (m: Batch | { end: true }) => {
-  if ('end' in m) {
+let ready = false;
+port.on('message', (m: Batch | { end: true } | { init: MatchWorkerData }) => {
+  if ('init' in m) {
+    ready = init(m.init);
+    return;
+  }
+  if (!ready) return;
+  if ('end' in m || closed) {
+    if (!('end' in m)) return;
     flush();
+    if (process.env['LOGJAIL_DEBUG_TIMES']) process.stderr.write(`worker: ready ${(t0).toFixed(0)} first ${first.toFixed(0)} busy ${busy.toFixed(0)} end ${performance.now().toFixed(0)}\n`);
     port.postMessage({ done: { failures } });
     return;
   }

@@ -4,6 +4,7 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import type { Worker } from 'node:worker_threads';
 import { EXIT, LogjailError } from '../errors.js';
 import { CompiledFilter, type FilterSpec, type UseDns } from '../filter/compiledFilter.js';
 import { Filter } from '../filter/filter.js';
@@ -41,7 +42,31 @@ options:
   -h, --help              this text
 `;
 
-export async function regexCommand(argv: string[]): Promise<number> {
+/**
+ * `early`: a match worker started before the modules of this command were loaded (see
+ * earlyWorker.ts); it is used if a pipeline is wanted and terminated otherwise.
+ */
+export async function regexCommand(argv: string[], early: Worker | null = null): Promise<number> {
+  const run: RunState = { early, pipeline: null };
+  try {
+    return await regexRun(argv, run);
+  } catch (e) {
+    // an error: no worker may outlive the command
+    if (run.pipeline !== null) await run.pipeline.cancel();
+    throw e;
+  } finally {
+    // not adopted (an error, or no pipeline after all)
+    if (run.early !== null) void run.early.terminate();
+  }
+}
+
+interface RunState {
+  /** the early worker until a pipeline adopts it */
+  early: Worker | null;
+  pipeline: MatchPipeline | null;
+}
+
+async function regexRun(argv: string[], run: RunState): Promise<number> {
   let parsed;
   try {
     parsed = parseArgs({
@@ -102,13 +127,17 @@ export async function regexCommand(argv: string[]): Promise<number> {
   // the filter while this thread does the same)
   const threads = o.threads !== undefined ? positiveInt(o.threads, '--threads') : 2;
   let pipeline = out === 'json' && (spec.maxlines ?? 1) === 1 && threads > 1
-    ? new MatchPipeline({ spec, useDns: useDns ?? loaded.useDns ?? 'warn', rawHosts: o.raw ?? false, now: started0, lineTimeout: lineTimeout ?? DEFAULT_LINE_TIMEOUT })
+    ? new MatchPipeline({ spec, useDns: useDns ?? loaded.useDns ?? 'warn', rawHosts: o.raw ?? false, now: started0, lineTimeout: lineTimeout ?? DEFAULT_LINE_TIMEOUT }, run.early)
     : null;
+  if (pipeline !== null) {
+    run.early = null;
+    run.pipeline = pipeline;
+  }
   const def = new CompiledFilter(spec, { useDns: useDns ?? loaded.useDns ?? 'warn' });
   if (pipeline !== null && def.prefilter === null) {
     // every line would go to the worker: nothing to gain
     await pipeline.cancel();
-    pipeline = null;
+    pipeline = run.pipeline = null;
   }
   // the regexes run in this thread unless a worker runs them
   if (pipeline === null) def.prepare();
@@ -139,6 +168,8 @@ export async function regexCommand(argv: string[]): Promise<number> {
     ...(stats !== null ? { onIgnoreRegex: (i: number) => stats.ignoreHit(i) } : {}),
   });
   const json = out === 'json' ? new JsonOut(process.stdout) : null;
+  // a reader that stops reading (`| head`) ends the command quietly
+  if (out === 'json') process.stdout.on('error', (e: NodeJS.ErrnoException) => { if (e.code === 'EPIPE') process.exit(EXIT.OK); else throw e; });
   const onFailures = json !== null
     ? (fs: readonly Failure[]): void => { for (const f of fs) if (!f.data['nofail'] && f.id !== '') json.write(failureJson(f, Date.now() / 1000)); }
     : undefined;
@@ -158,24 +189,43 @@ export async function regexCommand(argv: string[]): Promise<number> {
   if (pipeline !== null) pipeline.source = feeder;
 
   const started = process.hrtime.bigint();
+  const tReady = performance.now();
   if (isFile(logArg)) {
     const progress = makeProgress();
-    readFileText(logArg, (t, ascii, bytes) => {
+    let tPush = 0, tFlush = 0;
+    readLog(logArg, (t, ascii, bytes) => {
       pipeline?.setBlock(t, bytes);
+      const a = performance.now();
       feeder.push(t, ascii);
+      const b = performance.now();
       pipeline?.flush();
+      tPush += b - a; tFlush += performance.now() - b;
     }, progress, pipeline !== null);
+    if (process.env['LOGJAIL_DEBUG_TIMES']) process.stderr.write(`main: push ${tPush.toFixed(0)} flush ${tFlush.toFixed(0)}\n`);
     progress?.(-1, 0);
   } else {
     if (existsSync(logArg)) throw new LogjailError('INPUT_NOT_FOUND', `${logArg} is not a regular file`);
     feeder.push(logArg.endsWith('\n') ? logArg : logArg + '\n');
   }
   feeder.end();
+  const tRead = performance.now();
   if (pipeline !== null) await pipeline.end();
+  if (process.env['LOGJAIL_DEBUG_TIMES']) process.stderr.write(`main: ready ${tReady.toFixed(0)} read-done ${tRead.toFixed(0)} end ${performance.now().toFixed(0)}\n`);
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   if (json !== null) await json.close();
   if (stats !== null) printSummary(stats, seconds, (s) => process.stdout.write(s));
   return EXIT.OK;
+}
+
+/** readFileText, with a read error (permissions, I/O) as logjail's error. */
+function readLog(path: string, ...rest: Parameters<typeof readFileText> extends [string, ...infer R] ? R : never): void {
+  try {
+    readFileText(path, ...rest);
+  } catch (e) {
+    // only the system's errors (they name a syscall); others are not about the file
+    if (typeof (e as NodeJS.ErrnoException).syscall !== 'string') throw e;
+    throw new LogjailError('INPUT_READ', `${path}: ${(e as Error).message.replace(/^[A-Z]+: /, '')}`);
+  }
 }
 
 function isFile(p: string): boolean {

@@ -72,8 +72,12 @@ export class MatchPipeline {
   private cancelled = false;
   private readonly done: Promise<{ failures: number }>;
 
-  constructor(data: MatchWorkerData) {
-    this.worker = new Worker(new URL('./matchWorker.js', import.meta.url), { workerData: data });
+  /** `worker`: one started already (earlyWorker.ts), else one is started now. */
+  constructor(data: MatchWorkerData, worker: Worker | null = null) {
+    this.worker = worker ?? new Worker(new URL('./matchWorker.js', import.meta.url));
+    this.worker.ref();
+    // its first message: what to do
+    this.worker.postMessage({ init: data });
     this.done = new Promise((resolve, reject) => {
       this.worker.on('message', (m: { done?: { failures: number }; error?: { code: string; detail: string; hint: string; place: object } }) => {
         if (m.done !== undefined) resolve(m.done);

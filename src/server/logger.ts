@@ -5,7 +5,8 @@
  * SYSLOG goes through the system's `logger` program (a long-lived child, lines on its stdin).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync } from 'node:fs';
+import { writeAllSync, writeSome } from '../util/writeAll.js';
 import { dirname } from 'node:path';
 import { LogjailError } from '../errors.js';
 
@@ -30,6 +31,9 @@ function stamp(d: Date): string {
   return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())},${p(d.getMilliseconds(), 3)}`;
 }
 
+/** At most this many bytes of log lines wait for a slow reader; more are counted as lost. */
+const MAX_BACKLOG = 4 << 20;
+
 export class Logger {
   private level: number;
   private fd = -1;
@@ -39,6 +43,12 @@ export class Logger {
   readonly counts = new Map<Level, number>();
   /** Also hand each line to this (tests, and the daemon's own recent-lines buffer). */
   tap: ((level: Level, line: string) => void) | null = null;
+  /** Lines the target did not take yet (a slow reader), oldest first. */
+  private backlog: Buffer[] = [];
+  private backlogBytes = 0;
+  private drainTimer: NodeJS.Timeout | null = null;
+  /** Lines dropped since the last report (the backlog was full, or the target failed). */
+  private lost = 0;
 
   constructor(target: string, level: string | number) {
     this.target = target.trim();
@@ -90,9 +100,63 @@ export class Logger {
       this.syslog.stdin.write(`${name} ${text}\n`);
     } else {
       const line = `${stamp(new Date())} logjail[${process.pid}]: ${name} ${text}\n`;
-      try { writeSync(this.fd, line); } catch { /* a log that cannot be written must not stop the daemon */ }
+      this.emit(line);
     }
     this.tap?.(level, text);
+  }
+
+  /**
+   * Write a line now if the target takes it, else keep it (in order) and try again shortly: a
+   * slow reader of stdout (journald, a pipe) must never block the daemon.
+   */
+  private emit(line: string): void {
+    if (this.backlog.length > 0) {
+      if (this.backlogBytes < MAX_BACKLOG) {
+        this.backlog.push(Buffer.from(line, 'utf8'));
+        this.backlogBytes += line.length;
+      } else this.lost++;
+      return;
+    }
+    const buf = Buffer.from(line, 'utf8');
+    let n: number;
+    try { n = writeSome(this.fd, buf); } catch { this.lost++; return; }
+    if (n < buf.length) {
+      this.backlog.push(buf.subarray(n));
+      this.backlogBytes += buf.length - n;
+      this.scheduleDrain();
+    }
+  }
+
+  private scheduleDrain(): void {
+    if (this.drainTimer !== null) return;
+    this.drainTimer = setTimeout(() => {
+      this.drainTimer = null;
+      this.drain();
+      if (this.backlog.length > 0) this.scheduleDrain();
+    }, 20);
+    this.drainTimer.unref();
+  }
+
+  /** Write kept lines while the target takes them (`patienceMs`: wait that long for it). */
+  private drain(patienceMs = 0): void {
+    while (this.backlog.length > 0) {
+      const head = this.backlog[0]!;
+      let left: number;
+      try { left = writeAllSync(this.fd, head, patienceMs); } catch { left = -1; }
+      if (left > 0) {
+        this.backlog[0] = head.subarray(head.length - left);
+        this.backlogBytes -= head.length - left;
+        return;
+      }
+      this.backlog.shift();
+      this.backlogBytes -= head.length;
+      if (left < 0) this.lost++;
+    }
+    if (this.lost > 0) {
+      const note = Buffer.from(`${stamp(new Date())} logjail[${process.pid}]: WARNING ${this.lost} log line(s) lost: the log target did not take them\n`);
+      this.lost = 0;
+      try { writeSome(this.fd, note); } catch { /* nothing better to do */ }
+    }
   }
 
   critical(m: string): void { this.write('critical', m); }
@@ -103,6 +167,10 @@ export class Logger {
   debug(m: string): void { this.write('debug', m); }
 
   close(): void {
+    // what is kept goes out now, waiting a little for a slow reader
+    if (this.drainTimer !== null) clearTimeout(this.drainTimer);
+    this.drainTimer = null;
+    if (this.backlog.length > 0) this.drain(2000);
     if (this.fd > 2) {
       try { closeSync(this.fd); } catch { /* already closed */ }
     }

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -9,8 +9,10 @@ import { fileURLToPath } from 'node:url';
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const BIN = join(ROOT, 'bin', 'logjail');
 
-function logjail(args: string[], env: Record<string, string> = {}): { code: number | null; out: string; err: string } {
-  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env: { ...process.env, TZ: 'UTC', ...env } });
+function logjail(args: string[], env: Record<string, string> = {}, uid?: number): { code: number | null; out: string; err: string } {
+  const r = spawnSync(process.execPath, [BIN, ...args], {
+    encoding: 'utf8', env: { ...process.env, TZ: 'UTC', ...env }, timeout: 60_000, ...(uid !== undefined ? { uid } : {}),
+  });
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 
@@ -119,6 +121,62 @@ test('the two-thread JSON path prints exactly what the one-thread path prints', 
       const norm = (out: string): string => out.replace(/"time":(\d+(?:\.\d+)?)/g, (m, t: string) => Math.abs(Number(t) - Date.now() / 1000) < 300 ? '"time":"now"' : m);
       assert.equal(norm(two.out), norm(one.out), filter);
       assert.match(norm(one.out), /"time":"now","line":40002/);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('errors while the match worker runs end the command with the error, not a hang or a stack trace', () => {
+  const log = join(ROOT, 'examples', 'auth.log');
+  // the worker starts before the filter is known; the filter is then refused
+  const bad = logjail(['regex', '--out', 'json', log, 'Failed password']);
+  assert.equal(bad.code, 78, bad.err);
+  assert.match(bad.err, /^error LJ203/);
+  assert.doesNotMatch(bad.err, /\n\s+at /);
+  if (process.getuid?.() !== 0) return;
+  // a log file the user may not read (as nobody; root may read anything)
+  const dir = mkdtempSync(join(tmpdir(), 'logjail-cli-'));
+  try {
+    const secret = join(dir, 'secret.log');
+    writeFileSync(secret, 'Aug 14 10:00:00 host sshd[1]: Failed password for root from 192.0.2.9 port 22 ssh2\n', { mode: 0o600 });
+    chmodSync(dir, 0o755);
+    for (const args of [['--out', 'json'], []]) {
+      const r = logjail(['regex', ...args, secret, 'sshd'], {}, 65534);
+      assert.equal(r.code, 66, r.err);
+      assert.match(r.err, /^error LJ503: cannot read the log file: .*secret\.log: permission denied/);
+      assert.doesNotMatch(r.err, /\n\s+at /);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('JSON output survives a slow reader and ends quietly when the reader goes away', async () => {
+  const { writeLog } = await import('../../bench/genSyslog.js');
+  const dir = mkdtempSync(join(tmpdir(), 'logjail-cli-'));
+  try {
+    const log = join(dir, 'syslog');
+    await writeLog(log, { lines: 30000, seed: 7, end: 1795000000 });
+    const direct = logjail(['regex', '--out', 'json', '--threads', '1', log, 'sshd']);
+    assert.equal(direct.code, 0, direct.err);
+    assert.ok(direct.out.length > 4 * 65536, 'more output than a pipe holds');
+    const sh = (cmd: string): { code: number | null; out: string; err: string } => {
+      const r = spawnSync('bash', ['-c', cmd], { encoding: 'utf8', env: { ...process.env, TZ: 'UTC' }, timeout: 60_000 });
+      return { code: r.status, out: r.stdout, err: r.stderr };
+    };
+    const run = `"${process.execPath}" "${BIN}" regex --out json`;
+    for (const threads of ['1', '2']) {
+      // the reader starts late: the pipe fills up and writes must wait, not fail or time out
+      const slow = sh(`${run} --threads ${threads} "${log}" sshd | (sleep 1; cat); exit \${PIPESTATUS[0]}`);
+      assert.equal(slow.code, 0, slow.err);
+      assert.equal(slow.err, '', `threads ${threads}`);
+      assert.equal(slow.out, direct.out, `threads ${threads}`);
+      // the reader stops after one line
+      const head = sh(`${run} --threads ${threads} "${log}" sshd | head -1; exit \${PIPESTATUS[0]}`);
+      assert.equal(head.code, 0, head.err);
+      assert.equal(head.err, '', `threads ${threads}`);
+      assert.equal(head.out, direct.out.slice(0, direct.out.indexOf('\n') + 1));
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -38,3 +38,35 @@ test('levels by name or number; a bad one is a configuration error', () => {
   assert.equal(parseLevel('25'), 25);
   assert.throws(() => parseLevel('LOUD'), /LJ109/);
 });
+
+test('a log reader that falls behind never blocks the daemon, and no line is lost or reordered', async () => {
+  // A child logs 20,000 lines (about 2 MB, far more than a pipe holds) to its stdout while
+  // nobody reads the pipe. It must finish logging before anybody reads; then every line
+  // arrives, in order.
+  const { spawn } = await import('node:child_process');
+  const { fileURLToPath } = await import('node:url');
+  const loggerJs = fileURLToPath(new URL('../../src/server/logger.js', import.meta.url));
+  const script = `
+    import(${JSON.stringify(loggerJs)}).then(({ Logger }) => {
+      void process.stdout; // as in the daemon: node makes the stdout pipe non-blocking
+      const log = new Logger('STDOUT', 'INFO');
+      for (let i = 0; i < 20000; i++) log.info('[sshd] Found 192.0.2.1 - line ' + i + ' ' + 'x'.repeat(60));
+      process.stderr.write('logged\\n');
+      setTimeout(() => log.close(), 50);
+    });`;
+  const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'pipe'] });
+  child.stdout.pause();
+  const logged = await new Promise<boolean>((resolve) => {
+    const timer = setTimeout(() => resolve(false), 10_000);
+    child.stderr.on('data', (d: Buffer) => { if (d.toString().includes('logged')) { clearTimeout(timer); resolve(true); } });
+  });
+  if (!logged) child.kill('SIGKILL');
+  assert.ok(logged, 'the child finished logging before its output was read');
+  const chunks: Buffer[] = [];
+  child.stdout.on('data', (d: Buffer) => chunks.push(d));
+  child.stdout.resume();
+  await new Promise((resolve) => child.on('close', resolve));
+  const lines = Buffer.concat(chunks).toString().trim().split('\n');
+  assert.equal(lines.length, 20000);
+  lines.forEach((l, i) => assert.match(l, new RegExp(`INFO +\\[sshd\\] Found 192\\.0\\.2\\.1 - line ${i} x{60}$`)));
+});
