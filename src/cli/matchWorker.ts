@@ -34,7 +34,7 @@ function init(d: MatchWorkerData): boolean {
     filter = new Filter(def, {
       // dates are found by the other thread; this detector is never asked
       dates: createDateDetector({ eager: false }),
-      rawHosts: data.rawHosts, checkAllRegex: false, ignorePending: true, checkFindTime: false,
+      rawHosts: data.rawHosts, checkAllRegex: false, ignorePending: true, checkFindTime: false, keepMatches: false,
       clock: () => data.now, realClock: () => data.now,
     });
     context = data.lineTimeout > 0 ? vm.createContext({ state }) : null;
@@ -123,11 +123,15 @@ const state = { run: (): void => {
         text = chunk;
         start -= chunkFrom;
       }
-      const line = text.slice(start, start + len);
       const ds = Math.floor(span / 65536), de = ds + (span % 65536);
-      // with its "\n", the text after the date is a slice of the log text (no copy)
-      const nl = (flags & FLAG_NL) !== 0 && ds === 0 ? text.slice(start + de, start + len + 1) : undefined;
-      cur = { pre: ds > 0 ? line.slice(0, ds) : '', date: line.slice(ds, de), post: de > 0 ? line.slice(de) : line, lineNo, nl, whole: line };
+      if ((flags & FLAG_NL) !== 0 && ds === 0) {
+        // the regexes search the text after the date with its "\n", a slice of the log text;
+        // the other parts only make up matched lines, which nobody reads here
+        cur = { pre: '', date: '', post: '', lineNo, nl: text.slice(start + de, start + len + 1), whole: undefined };
+      } else {
+        const line = text.slice(start, start + len);
+        cur = { pre: ds > 0 ? line.slice(0, ds) : '', date: line.slice(ds, de), post: de > 0 ? line.slice(de) : line, lineNo, nl: undefined, whole: line };
+      }
     } else {
       const si = n[k + R_START]!;
       const pre = texts[si]!, date = texts[si + 1]!, post = texts[si + 2]!;
@@ -162,7 +166,25 @@ function work1(b: Batch): void {
   batch = b;
   blockViews = [];
   chunkOf = 0;
+  chunkFrom = chunkTo = 0;
   at = 0;
+  try {
+    loop(b);
+  } finally {
+    // the shared blocks of this batch may be read into again
+    blockViews = [];
+    batch = null;
+    finished();
+  }
+}
+
+/** One more batch done with: its shared blocks are free (the reader may be waiting for one). */
+function finished(): void {
+  Atomics.add(data.control, 0, 1);
+  Atomics.notify(data.control, 0);
+}
+
+function loop(b: Batch): void {
   while (at < b.count) {
     if (out.length > 1 << 16) flush();
     if (context === null) { state.run(); continue; }
@@ -186,7 +208,11 @@ port.on('message', (m: Batch | { end: true } | { init: MatchWorkerData }) => {
   }
   if (!ready) return;
   if ('end' in m || closed) {
-    if (!('end' in m)) return;
+    if (!('end' in m)) {
+      // not worked through, but done with: its blocks are free
+      finished();
+      return;
+    }
     flush();
     if (process.env['LOGJAIL_DEBUG_TIMES']) process.stderr.write(`worker: ready ${(t0).toFixed(0)} first ${first.toFixed(0)} busy ${busy.toFixed(0)} end ${performance.now().toFixed(0)}\n`);
     port.postMessage({ done: { failures } });

@@ -163,6 +163,8 @@ async function regexRun(argv: string[], run: RunState): Promise<number> {
     rawHosts: o.raw ?? false,
     checkAllRegex: out === undefined && !(o['no-check-all'] ?? false),
     ignorePending: out !== undefined,
+    // the JSON output does not print matched lines
+    keepMatches: out === undefined,
     checkFindTime: false,
     lazyDates: stats === null,
     ...(stats !== null ? { onIgnoreRegex: (i: number) => stats.ignoreHit(i) } : {}),
@@ -200,7 +202,7 @@ async function regexRun(argv: string[], run: RunState): Promise<number> {
       const b = performance.now();
       pipeline?.flush();
       tPush += b - a; tFlush += performance.now() - b;
-    }, progress, pipeline !== null);
+    }, progress, pipeline !== null ? pipeline.blockBuffer : undefined);
     if (process.env['LOGJAIL_DEBUG_TIMES']) process.stderr.write(`main: push ${tPush.toFixed(0)} flush ${tFlush.toFixed(0)}\n`);
     progress?.(-1, 0);
   } else {

@@ -19,6 +19,8 @@ export interface MatchWorkerData {
   readonly rawHosts: boolean;
   readonly now: number;
   readonly lineTimeout: number;
+  /** [0]: batches the worker has finished (it no longer reads their shared blocks). */
+  readonly control: Int32Array;
 }
 
 /**
@@ -36,6 +38,8 @@ export interface Batch {
 }
 
 export const REC = 7;
+/** Shared block buffers going round between reader and worker (1 MiB each). */
+const POOL = 32;
 /** Initial room, in lines, of a batch (it grows as needed). */
 const BATCH = 4096;
 /**
@@ -71,13 +75,23 @@ export class MatchPipeline {
   source: { readonly currentText: string; readonly currentStart: number } | null = null;
   private cancelled = false;
   private readonly done: Promise<{ failures: number }>;
+  /** Batches sent so far. */
+  private sent = 0;
+  private readonly control = new Int32Array(new SharedArrayBuffer(4));
+  /**
+   * Shared block buffers, reused once the worker is past the last batch that used them (fresh
+   * shared memory costs a page fault every 4 KiB): `until` is the number of finished batches
+   * that frees the buffer, Infinity while it is being filled.
+   */
+  private readonly pool: { buf: Buffer; until: number }[] = [];
 
   /** `worker`: one started already (earlyWorker.ts), else one is started now. */
-  constructor(data: MatchWorkerData, worker: Worker | null = null) {
+  constructor(data: Omit<MatchWorkerData, 'control'>, worker: Worker | null = null) {
     this.worker = worker ?? new Worker(new URL('./matchWorker.js', import.meta.url));
     this.worker.ref();
     // its first message: what to do
-    this.worker.postMessage({ init: data });
+    const init: MatchWorkerData = { ...data, control: this.control };
+    this.worker.postMessage({ init });
     this.done = new Promise((resolve, reject) => {
       this.worker.on('message', (m: { done?: { failures: number }; error?: { code: string; detail: string; hint: string; place: object } }) => {
         if (m.done !== undefined) resolve(m.done);
@@ -90,8 +104,30 @@ export class MatchPipeline {
     this.done.catch(() => undefined);
   }
 
+  /** A shared buffer for the next block of the log (see readFileText). */
+  readonly blockBuffer = (size: number): Buffer => {
+    for (;;) {
+      const finished = Atomics.load(this.control, 0);
+      for (const e of this.pool) {
+        if (e.until <= finished && e.buf.length >= size) {
+          e.until = Infinity;
+          return e.buf;
+        }
+      }
+      if (this.pool.length < POOL) {
+        const buf = Buffer.from(new SharedArrayBuffer(size));
+        this.pool.push({ buf, until: Infinity });
+        return buf;
+      }
+      // the worker is far behind: wait for it (memory stays bounded however long the log);
+      // a worker that stopped counting (it failed) must not hang this thread: then a fresh one
+      if (Atomics.wait(this.control, 0, finished, 2000) === 'timed-out') return Buffer.from(new SharedArrayBuffer(size));
+    }
+  };
+
   /** The reader is about to hand over this block of the log (bytes: shared, pure ASCII). */
   setBlock(text: string, bytes: Uint8Array | undefined): void {
+    this.release();
     this.blockText = bytes === undefined ? null : text;
     this.blockBytes = bytes ?? null;
     this.blockIndex = -1;
@@ -136,11 +172,25 @@ export class MatchPipeline {
     this.count++;
   };
 
+  /**
+   * The block being read is done with on this side: its buffer is free once the worker has
+   * finished the batch that uses it (now, if none does).
+   */
+  private release(): void {
+    const bytes = this.blockBytes;
+    if (bytes === null) return;
+    const e = this.pool.find((p) => p.buf.buffer === bytes.buffer);
+    if (e !== undefined) e.until = this.blockIndex >= 0 ? this.sent + 1 : 0;
+    this.blockBytes = null;
+  }
+
   /** Send what is queued (after each block of the log). */
   flush(): void {
+    this.release();
     if (this.count === 0) return;
     const batch: Batch = { texts: this.texts, blocks: this.blocks, nums: this.nums, count: this.count };
-    this.worker.postMessage(batch, [this.nums.buffer]);
+    this.worker.postMessage(batch, [this.nums.buffer as ArrayBuffer]);
+    this.sent++;
     this.texts = [];
     this.blocks = [];
     this.blockIndex = -1;

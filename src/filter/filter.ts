@@ -47,6 +47,11 @@ export interface FilterOptions {
    * per-line date statistics are wanted.
    */
   readonly lazyDates?: boolean;
+  /**
+   * Keep the matched lines of each failure in its data (`matches`, default true). Off when
+   * nobody reads them (JSON output): saves building arrays for every match.
+   */
+  readonly keepMatches?: boolean;
   /** Called when an ignoreregex hit removed a match. */
   readonly onIgnoreRegex?: (index: number) => void;
   /** Called when a date looked wrong (once-per-day style warnings are the caller's business). */
@@ -125,6 +130,7 @@ export class Filter {
   private readonly rawHosts: boolean;
   private readonly useDns: UseDns;
   private readonly checkAll: boolean;
+  private readonly keepMatches: boolean;
   private readonly ignorePending: boolean;
   private readonly clock: () => number;
   private readonly checkFindTime: boolean;
@@ -165,6 +171,7 @@ export class Filter {
     this.rawHosts = opts.rawHosts ?? false;
     this.useDns = def.useDns;
     this.checkAll = opts.checkAllRegex ?? false;
+    this.keepMatches = opts.keepMatches ?? true;
     this.ignorePending = opts.ignorePending ?? true;
     this.clock = opts.clock ?? (() => Date.now() / 1000);
     this.checkFindTime = opts.checkFindTime ?? false;
@@ -431,7 +438,7 @@ export class Filter {
     if (hasMlfid) {
       fail = this.mergeFailure(String(mlfid), fail, r);
       if (fail['nofail'] && !this.checkAll) return STOP;
-    } else {
+    } else if (this.keepMatches) {
       const prev = fail['matches'];
       const lines = r.matched.map(wholeLine);
       fail['matches'] = Array.isArray(prev) ? (prev as string[]).concat(lines) : lines;
@@ -568,7 +575,9 @@ export class Filter {
       fail['mlfgained'] = undefined;
       flags &= ~(8 | 1);
     }
-    if ((flags & 1) === 0) {
+    if (!this.keepMatches) {
+      // nobody reads the matched lines
+    } else if ((flags & 1) === 0) {
       const nf = fail['nofail-matches'];
       fail['nofail-matches'] = undefined;
       let m: string[] = Array.isArray(nf) ? (nf as string[]).slice() : [];

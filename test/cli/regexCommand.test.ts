@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,7 +11,7 @@ const BIN = join(ROOT, 'bin', 'logjail');
 
 function logjail(args: string[], env: Record<string, string> = {}, uid?: number): { code: number | null; out: string; err: string } {
   const r = spawnSync(process.execPath, [BIN, ...args], {
-    encoding: 'utf8', env: { ...process.env, TZ: 'UTC', ...env }, timeout: 60_000, ...(uid !== undefined ? { uid } : {}),
+    encoding: 'utf8', env: { ...process.env, TZ: 'UTC', ...env }, timeout: 60_000, maxBuffer: 1 << 28, ...(uid !== undefined ? { uid } : {}),
   });
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
@@ -178,6 +178,26 @@ test('JSON output survives a slow reader and ends quietly when the reader goes a
       assert.equal(head.err, '', `threads ${threads}`);
       assert.equal(head.out, direct.out.slice(0, direct.out.indexOf('\n') + 1));
     }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a worker far behind the reader (a slow reader of stdout) makes the reader wait; block buffers are reused only when free', async () => {
+  const { writeLog } = await import('../../bench/genSyslog.js');
+  const dir = mkdtempSync(join(tmpdir(), 'logjail-cli-'));
+  try {
+    const log = join(dir, 'syslog');
+    // more 1 MiB blocks than go round between the two threads (32)
+    await writeLog(log, { lines: 320000, seed: 11, end: 1795000000 });
+    assert.ok(statSync(log).size > 40 << 20);
+    const direct = logjail(['regex', '--out', 'json', '--threads', '1', log, 'sshd']);
+    assert.equal(direct.code, 0, direct.err);
+    const r = spawnSync('bash', ['-c', `"${process.execPath}" "${BIN}" regex --out json --threads 2 "${log}" sshd | (sleep 2; cat); exit \${PIPESTATUS[0]}`],
+      { encoding: 'utf8', env: { ...process.env, TZ: 'UTC' }, timeout: 60_000, maxBuffer: 1 << 30 });
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stderr, '');
+    assert.equal(r.stdout, direct.out);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
