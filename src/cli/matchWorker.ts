@@ -3,7 +3,7 @@
  * in order, and writes their failures as JSON lines straight to stdout (fd 1).
  */
 import { parentPort } from 'node:worker_threads';
-import { writeAllSync } from '../util/writeAll.js';
+import { writeAllSync, writeSome } from '../util/writeAll.js';
 import vm from 'node:vm';
 import { CompiledFilter } from '../filter/compiledFilter.js';
 import { Filter, type BufLine } from '../filter/filter.js';
@@ -49,19 +49,63 @@ function init(d: MatchWorkerData): boolean {
   }
 }
 
-let out = '';
+/**
+ * Output: JSON lines are written into a byte buffer as they come (the strings die at once
+ * instead of piling up until a write) and the buffer goes to stdout when full. Inside the
+ * watchdog a full buffer is written only as far as stdout takes it without waiting; what does
+ * not fit then waits in `spill` for a write outside (a slow reader of stdout is not a slow line).
+ */
+const OUT_SIZE = 1 << 16;
+const obuf = Buffer.allocUnsafe(OUT_SIZE) as Utf8Buffer;
+/** Node's Buffer has an internal utf8Write(string, offset): Buffer.write without its argument checks. */
+interface Utf8Buffer extends Buffer { utf8Write(s: string, offset: number): number }
+if (typeof obuf.utf8Write !== 'function') obuf.utf8Write = (s: string, offset: number): number => obuf.write(s, offset, 'utf8');
+let opos = 0;
+let spill = '';
 let failures = 0;
 /** The reader of stdout is gone (`| head`): nothing more is worth doing. */
 let closed = false;
-const flush = (): void => {
-  if (out === '' || closed) return;
+
+function emit(s: string): void {
+  if (spill === '' && (opos + s.length * 3 <= OUT_SIZE || (drainSome() && s.length * 3 <= OUT_SIZE))) {
+    opos += obuf.utf8Write(s, opos);
+    return;
+  }
+  spill += s;
+}
+
+/** Write what stdout takes now, without waiting; true when the buffer is empty then. */
+function drainSome(): boolean {
+  let off = 0;
   try {
-    writeAllSync(1, out);
+    while (off < opos && !closed) {
+      const n = writeSome(1, obuf.subarray(0, opos), off);
+      if (n === 0) break;
+      off += n;
+    }
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'EPIPE') throw e;
     closed = true;
   }
-  out = '';
+  if (closed) off = opos;
+  if (off > 0) {
+    obuf.copyWithin(0, off, opos);
+    opos -= off;
+  }
+  return opos === 0;
+}
+
+/** Write everything, waiting for stdout as long as it takes (never inside the watchdog). */
+const flush = (): void => {
+  try {
+    if (!closed && opos > 0) writeAllSync(1, obuf.subarray(0, opos));
+    if (!closed && spill !== '') writeAllSync(1, spill);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EPIPE') throw e;
+    closed = true;
+  }
+  opos = 0;
+  spill = '';
 };
 
 // Work through a batch under the watchdog: a line the regexes spend too long on is dropped.
@@ -142,9 +186,9 @@ const state = { run: (): void => {
     for (const f of found) {
       if (f.data['nofail'] || f.id === '') continue;
       failures++;
-      out += failureJson(f, data.now);
+      emit(failureJson(f, data.now));
     }
-    if (out.length > 1 << 16) {
+    if (spill !== '') {
       // written outside the watchdog (a slow reader of stdout is not a slow line)
       at++;
       return;
@@ -186,7 +230,7 @@ function finished(): void {
 
 function loop(b: Batch): void {
   while (at < b.count) {
-    if (out.length > 1 << 16) flush();
+    if (spill !== '') flush();
     if (context === null) { state.run(); continue; }
     try {
       RUN.runInContext(context, { timeout: data.lineTimeout });
