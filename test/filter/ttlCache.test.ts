@@ -22,3 +22,53 @@ test('a full cache drops its oldest entries first', () => {
   assert.equal(c.get('b'), 2);
   assert.equal(c.get('d'), 4);
 });
+
+/** The plain reading of the rules, with a Map's insertion order: what TtlCache must do. */
+class MapCache<K, V> {
+  readonly map = new Map<K, { v: V; until: number }>();
+  constructor(private readonly maxCount: number, private readonly maxTime: number, private readonly clock: () => number) {}
+  get(k: K): V | undefined {
+    const e = this.map.get(k);
+    if (e === undefined) return undefined;
+    if (e.until > this.clock()) return e.v;
+    this.map.delete(k);
+    return undefined;
+  }
+  set(k: K, v: V): void {
+    const t = this.clock();
+    if (this.map.size >= this.maxCount) {
+      while (this.map.size > 0) {
+        const oldest = this.map.keys().next().value as K;
+        const e = this.map.get(oldest)!;
+        this.map.delete(oldest);
+        if (e.until > t && this.map.size < this.maxCount) break;
+      }
+    }
+    this.map.set(k, { v, until: t + this.maxTime });
+  }
+}
+
+test('the cache keeps insertion order through deletes, re-insertions, updates and expiry (against a Map)', () => {
+  let seed = 12345;
+  const rnd = (n: number): number => {
+    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+    return seed % n;
+  };
+  for (let round = 0; round < 20; round++) {
+    let now = 0;
+    const max = 1 + rnd(12);
+    const a = new TtlCache<number, number>(max, 50, () => now);
+    const b = new MapCache<number, number>(max, 50, () => now);
+    for (let i = 0; i < 3000; i++) {
+      const k = rnd(3 * max);
+      switch (rnd(5)) {
+        case 0: case 1: a.set(k, i); b.set(k, i); break;
+        case 2: assert.equal(a.get(k), b.get(k), `round ${round} op ${i}`); break;
+        case 3: a.delete(k); b.map.delete(k); break;
+        default: now += rnd(20);
+      }
+      assert.equal(a.size, b.map.size, `round ${round} op ${i}`);
+    }
+    for (let k = 0; k < 3 * max; k++) assert.equal(a.get(k), b.get(k));
+  }
+});
