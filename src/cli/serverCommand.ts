@@ -64,7 +64,7 @@ export async function serverCommand(argv: string[]): Promise<number> {
     daemon.onStopped = resolve;
   });
   // last: the socket (a client waiting for the answer to "stop" got it already)
-  await control?.close();
+  await control.close();
   process.removeAllListeners('SIGHUP');
   process.removeAllListeners('SIGUSR1');
   return EXIT.OK;
@@ -74,17 +74,8 @@ interface Closable {
   close(): Promise<void>;
 }
 
-/** The control socket, when the control stage is present. */
-async function startControl(daemon: Daemon): Promise<Closable | null> {
-  try {
-    const where = '../control/server.js';
-    const m = await import(where) as unknown as {
-      ControlServer?: { start(path: string, controller: Daemon, log: Daemon['log']): Promise<Closable> };
-    };
-    if (m.ControlServer === undefined) return null;
-    return await m.ControlServer.start(daemon.socketPath, daemon, daemon.log);
-  } catch (e) {
-    if ((e as { code?: string }).code === 'ERR_MODULE_NOT_FOUND') return null;
-    throw e;
-  }
+/** The control socket. */
+async function startControl(daemon: Daemon): Promise<Closable> {
+  const m = await import('../control/server.js');
+  return await m.ControlServer.start(daemon.socketPath, daemon, daemon.log);
 }
