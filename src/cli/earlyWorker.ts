@@ -20,6 +20,7 @@ export function startEarlyWorker(argv: readonly string[]): Worker | null {
     else if (a === '-h' || a === '--help') return null;
   }
   if (!json || !(threads > 1)) return null;
+  if (process.env['LOGJAIL_DEBUG_TIMES']) process.env['LOGJAIL_DEBUG_T0'] = String(performance.timeOrigin);
   const w = new Worker(new URL('./matchWorker.js', import.meta.url));
   // until it is adopted, it must not keep the process alive on its own
   w.unref();

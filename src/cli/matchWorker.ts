@@ -199,7 +199,7 @@ const state = { run: (): void => {
 let context: vm.Context | null = null;
 const RUN = new vm.Script('state.run()');
 
-let busy = 0, first = -1;
+let busy = 0, first = -1, tInit = -1;
 const t0 = performance.now();
 function work(b: Batch): void {
   const ts = performance.now();
@@ -248,6 +248,7 @@ let ready = false;
 port.on('message', (m: Batch | { end: true } | { init: MatchWorkerData }) => {
   if ('init' in m) {
     ready = init(m.init);
+    tInit = performance.now();
     return;
   }
   if (!ready) return;
@@ -258,7 +259,11 @@ port.on('message', (m: Batch | { end: true } | { init: MatchWorkerData }) => {
       return;
     }
     flush();
-    if (process.env['LOGJAIL_DEBUG_TIMES']) process.stderr.write(`worker: ready ${(t0).toFixed(0)} first ${first.toFixed(0)} busy ${busy.toFixed(0)} end ${performance.now().toFixed(0)}\n`);
+    if (process.env['LOGJAIL_DEBUG_TIMES']) {
+      // in the main thread's time (its clock starts with the process)
+      const at = (t: number): string => (t + performance.timeOrigin - Number(process.env['LOGJAIL_DEBUG_T0'] ?? performance.timeOrigin)).toFixed(0);
+      process.stderr.write(`worker: loaded ${at(t0)} init-done ${at(tInit)} first ${at(first)} busy ${busy.toFixed(0)} end ${at(performance.now())}\n`);
+    }
     port.postMessage({ done: { failures } });
     return;
   }
