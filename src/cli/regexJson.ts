@@ -12,23 +12,30 @@ const INTERNAL = new Set(['ip4', 'ip6', 'dns', 'fid', 'ip', 'cidr', 'mlfid', 'co
   'mlfgained', 'mlfpending', 'matches', 'nofail-matches', 'users']);
 
 /** Group name → its JSON key text (',"user":'), or '' for groups not printed. */
-const keys = new Map<string, string>();
+const keys: Record<string, string> = Object.create(null) as Record<string, string>;
+/** Strings JSON.stringify would only put in quotes (nothing to escape): the usual values. */
+const PLAIN = /^[^"\\\x00-\x1f\ud800-\udfff]*$/;
+
+function str(v: string): string {
+  return PLAIN.test(v) ? '"' + v + '"' : JSON.stringify(v);
+}
 
 /** `now`: the time reported for a failure whose line had no usable date (as fail2ban does). */
 export function failureJson(f: Failure, now: number): string {
   const d = f.data;
-  const ip = typeof d['ip'] === 'string' ? d['ip'] : f.id;
-  let s = `{"ip":${JSON.stringify(ip)},"time":${String(f.time ?? now)},"line":${f.lineNo}`;
-  if (ip !== f.id) s += `,"id":${JSON.stringify(f.id)}`;
+  const ipv = d['ip'];
+  const ip = typeof ipv === 'string' ? ipv : f.id;
+  let s = '{"ip":' + str(ip) + ',"time":' + String(f.time ?? now) + ',"line":' + String(f.lineNo);
+  if (ip !== f.id) s += ',"id":' + str(f.id);
   for (const k in d) {
     const v = d[k];
     if (v === undefined || v === null) continue;
-    let key = keys.get(k);
+    let key = keys[k];
     if (key === undefined) {
       key = INTERNAL.has(k) || k.startsWith('skiplines') || k.startsWith('alt_') || k.startsWith('tuple_') ? '' : `,${JSON.stringify(k)}:`;
-      keys.set(k, key);
+      keys[k] = key;
     }
-    if (key !== '') s += key + JSON.stringify(v);
+    if (key !== '') s += key + (typeof v === 'string' ? str(v) : JSON.stringify(v));
   }
   const users = d.users;
   if (users !== undefined && users.size > 1) s += `,"users":${JSON.stringify([...users].sort())}`;

@@ -141,6 +141,8 @@ export class Filter {
   private readonly mlfid: TtlCache<string, MlfidEntry>;
 
   private lineBuffer: BufLine[] = [];
+  /** The matched lines of a single-line match (reused: nobody keeps the array). */
+  private readonly oneLine: BufLine[] = [];
   private lastDate: number | null = null;
   private lastTimeText = '';
   /** After the first end of file the daemon is "in operation" (fail2ban's inOperation). */
@@ -360,13 +362,18 @@ export class Filter {
       const re = fr[idx]!;
       const m = re.exec(buf, this.ascii);
       if (m === null) continue;
-      const r: SearchResult = { m, matched: [cur], unmatched: [] };
-      if (ignore.length > 0 && this.ignoreLine(buf, r.matched, r) !== null) {
-        if (!this.checkAll) break;
-        continue;
+      if (ignore.length > 0) {
+        const r: SearchResult = { m, matched: [cur], unmatched: [] };
+        if (this.ignoreLine(buf, r.matched, r) !== null) {
+          if (!this.checkAll) break;
+          continue;
+        }
       }
       if (noDate && date === null && this.checkFindTime) continue;
-      const res = this.matched(idx, re, r, preGroups, date, cur.lineNo);
+      // the matched lines: this one (an array kept for the purpose; nobody holds on to it)
+      const lines = this.oneLine;
+      lines[0] = cur;
+      const res = this.matched(idx, re, m, lines, preGroups, date, cur.lineNo);
       if (res === STOP) return out ?? NONE;
       if (res !== null) {
         if (out === null) out = res; else out.push(...res);
@@ -416,7 +423,7 @@ export class Filter {
       if (noDate && date === null && this.checkFindTime) continue;
       this.lineBuffer = r.unmatched;
       buf = null;
-      const res = this.matched(idx, re, r, preGroups, date, cur.lineNo);
+      const res = this.matched(idx, re, r.m, r.matched, preGroups, date, cur.lineNo);
       if (res === STOP) return out ?? NONE;
       if (res !== null) {
         if (out === null) out = res; else out.push(...res);
@@ -430,20 +437,20 @@ export class Filter {
    * A failregex matched: merge groups (prefregex, multi-line session), choose the failure id.
    * STOP: a session helper line ends the search (without checkAll); null: nothing to report.
    */
-  private matched(idx: number, re: FilterRegex, r: SearchResult, preGroups: Groups | null, date: number | null,
-    lineNo: number): Failure[] | null | typeof STOP {
-    let fail: Groups = re.groups(r.m, preGroups);
+  private matched(idx: number, re: FilterRegex, m: RegExpExecArray, lines: readonly BufLine[], preGroups: Groups | null,
+    date: number | null, lineNo: number): Failure[] | null | typeof STOP {
+    let fail: Groups = re.groups(m, preGroups);
     const mlfid = fail['mlfid'];
     const hasMlfid = mlfid !== undefined && mlfid !== null;
     if (hasMlfid) {
-      fail = this.mergeFailure(String(mlfid), fail, r);
+      fail = this.mergeFailure(String(mlfid), fail, lines);
       if (fail['nofail'] && !this.checkAll) return STOP;
     } else if (this.keepMatches) {
       const prev = fail['matches'];
-      const lines = r.matched.map(wholeLine);
-      fail['matches'] = Array.isArray(prev) ? (prev as string[]).concat(lines) : lines;
+      const whole = lines.map(wholeLine);
+      fail['matches'] = Array.isArray(prev) ? (prev as string[]).concat(whole) : whole;
     }
-    const found = this.failureIds(fail, re, r.m, hasMlfid);
+    const found = this.failureIds(fail, re, m, hasMlfid);
     if (found === 'error') return null;
     if (found === 'pending') {
       fail['mlfpending'] = 1;
@@ -452,6 +459,7 @@ export class Filter {
     }
     if (found.length === 0) return null;
     if (this.checkAll && hasMlfid) fail = Object.assign({}, fail);
+    if (found.length === 1) return [this.failure(idx, found[0]!.id, found[0]!.kind, date, lineNo, fail, found[0]!.ip)];
     return found.map((f) => this.failure(idx, f.id, f.kind, date, lineNo, fail, f.ip));
   }
 
@@ -538,7 +546,7 @@ export class Filter {
   }
 
   /** Multi-line session correlation by mlfid (fail2ban's _mergeFailure). */
-  private mergeFailure(mlfid: string, fail: Groups, r: SearchResult): Groups {
+  private mergeFailure(mlfid: string, fail: Groups, lines: readonly BufLine[]): Groups {
     const entry = this.mlfid.size > 0 ? this.mlfid.get(mlfid) : undefined;
     let users: Set<string> | undefined;
     let flags = 0;
@@ -558,7 +566,7 @@ export class Filter {
       g['mlfgained'] = undefined;
       if (flags & 8) g['mlfpending'] = undefined;
       if ((flags & 4) === 0 && !g['mlfpending']) g['matches'] = undefined;
-      for (const k of Object.keys(fail)) {
+      for (const k in fail) {
         const v = fail[k];
         if (v !== undefined && v !== null) g[k] = v;
       }
@@ -583,11 +591,11 @@ export class Filter {
       let m: string[] = Array.isArray(nf) ? (nf as string[]).slice() : [];
       const prev = fail['matches'];
       if (Array.isArray(prev)) m = m.concat(prev as string[]);
-      if ((flags & 8) === 0) m = m.concat(r.matched.map(wholeLine));
+      if ((flags & 8) === 0) m = m.concat(lines.map(wholeLine));
       fail['matches'] = m;
     } else if ((flags & 3) === 1) {
       const nf = fail['nofail-matches'];
-      fail['nofail-matches'] = (Array.isArray(nf) ? nf as string[] : []).concat(r.matched.map(wholeLine));
+      fail['nofail-matches'] = (Array.isArray(nf) ? nf as string[] : []).concat(lines.map(wholeLine));
     }
     return fail;
   }
