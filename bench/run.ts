@@ -3,7 +3,7 @@
  * Benchmarks print figures; they are not timed tests and never fail on speed. They fail
  * (exit 1) only when logjail and fail2ban disagree on the results.
  *
- *   BENCH_LINES=500000   size of the generated log for the regex benchmark
+ *   BENCH_LINES=500000,2000000   sizes of the generated logs for the regex benchmark
  *   BENCH_ONLY=regex     run only the named benchmark (regex, daemon)
  *   BENCH_BANS=100       bans measured for the latency benchmark
  *   BENCH_BURST=10000    offenders in the burst benchmark
@@ -13,7 +13,8 @@ import { daemonBench } from './daemonBench.js';
 
 async function main(): Promise<void> {
   const only = process.env['BENCH_ONLY'];
-  const lines = Number(process.env['BENCH_LINES'] ?? 500000);
+  const lines = (process.env['BENCH_LINES'] ?? '500000,2000000').split(',').map((s) => Number(s.trim()));
+  if (lines.some((n) => !Number.isInteger(n) || n < 1)) throw new Error('BENCH_LINES: line counts separated by commas, e.g. 500000,2000000');
   let ok = true;
   if (only === undefined || only === 'regex') {
     ok = (await regexBench({ lines, filter: 'sshd', keep: process.env['BENCH_KEEP'] === '1' })) && ok;

@@ -50,10 +50,10 @@ function init(d: MatchWorkerData): boolean {
 }
 
 /**
- * Output: JSON lines are written into a byte buffer as they come (the strings die at once
- * instead of piling up until a write) and the buffer goes to stdout when full. Inside the
- * watchdog a full buffer is written only as far as stdout takes it without waiting; what does
- * not fit then waits in `spill` for a write outside (a slow reader of stdout is not a slow line).
+ * Output: JSON lines are gathered a few kilobytes at a time and encoded into a byte buffer (the
+ * strings die young instead of piling up until a write), which goes to stdout when full. Inside
+ * the watchdog a full buffer is written only as far as stdout takes it without waiting; what
+ * does not fit then waits in `spill` for a write outside (a slow reader is not a slow line).
  */
 const OUT_SIZE = 1 << 16;
 const obuf = Buffer.allocUnsafe(OUT_SIZE) as Utf8Buffer;
@@ -66,7 +66,20 @@ let failures = 0;
 /** The reader of stdout is gone (`| head`): nothing more is worth doing. */
 let closed = false;
 
+/** JSON lines not yet encoded: a few kilobytes are encoded in one call. */
+let acc = '';
+const ACC = 8192;
+
 function emit(s: string): void {
+  acc += s;
+  if (acc.length >= ACC) commit();
+}
+
+/** Encode what emit() gathered into the buffer (or the spill when it is full). */
+function commit(): void {
+  const s = acc;
+  if (s === '') return;
+  acc = '';
   if (spill === '' && (opos + s.length * 3 <= OUT_SIZE || (drainSome() && s.length * 3 <= OUT_SIZE))) {
     opos += obuf.utf8Write(s, opos);
     return;
@@ -97,6 +110,7 @@ function drainSome(): boolean {
 
 /** Write everything, waiting for stdout as long as it takes (never inside the watchdog). */
 const flush = (): void => {
+  commit();
   try {
     if (!closed && opos > 0) writeAllSync(1, obuf.subarray(0, opos));
     if (!closed && spill !== '') writeAllSync(1, spill);
