@@ -40,6 +40,7 @@ function init(d: MatchWorkerData): boolean {
     context = data.lineTimeout > 0 ? vm.createContext({ state }) : null;
     return true;
   } catch (e) {
+    abandon();
     if (e instanceof LogjailError) {
       port.postMessage({ error: { code: e.code, detail: e.detail, hint: e.hint, place: e.place } });
       // in a worker, this ends the thread (the main thread reports the error)
@@ -236,6 +237,9 @@ function work1(b: Batch): void {
   }
 }
 
+/** The finished-batch count once this thread has stopped: more than any reader will send. */
+const ABANDONED = 0x3fffffff;
+
 /** One more batch done with: its shared blocks are free (the reader may be waiting for one). */
 function finished(): void {
   Atomics.add(data.control, 0, 1);
@@ -281,5 +285,17 @@ port.on('message', (m: Batch | { end: true } | { init: MatchWorkerData }) => {
     port.postMessage({ done: { failures } });
     return;
   }
-  work(m);
+  try {
+    work(m);
+  } catch (e) {
+    // this thread is going down: the reader must not wait for it to free shared blocks
+    abandon();
+    throw e;
+  }
 });
+
+/** No block will be read here any more: all are free (wakes a reader waiting for one). */
+function abandon(): void {
+  Atomics.store(data.control, 0, ABANDONED);
+  Atomics.notify(data.control, 0);
+}
