@@ -203,7 +203,7 @@ async function regexRun(argv: string[], run: RunState): Promise<number> {
       pipeline?.flush();
       tPush += b - a; tFlush += performance.now() - b;
     }, progress, pipeline !== null ? pipeline.blockBuffer : undefined);
-    if (process.env['LOGJAIL_DEBUG_TIMES']) process.stderr.write(`main: push ${tPush.toFixed(0)} flush ${tFlush.toFixed(0)}\n`);
+    if (process.env['LOGJAIL_DEBUG_TIMES']) process.stderr.write(`main: push ${tPush.toFixed(0)} flush ${tFlush.toFixed(0)} pool-waits ${pipeline?.poolWaits ?? 0} pool-timeouts ${pipeline?.poolTimeouts ?? 0}\n`);
     progress?.(-1, 0);
   } else {
     if (existsSync(logArg)) throw new LogjailError('INPUT_NOT_FOUND', `${logArg} is not a regular file`);

@@ -37,6 +37,11 @@ export interface Batch {
   readonly count: number;
 }
 
+interface PoolEntry {
+  readonly buf: Buffer;
+  until: number;
+}
+
 export const REC = 7;
 /** Shared block buffers going round between reader and worker (1 MiB each). */
 const POOL = 32;
@@ -83,7 +88,12 @@ export class MatchPipeline {
    * shared memory costs a page fault every 4 KiB): `until` is the number of finished batches
    * that frees the buffer, Infinity while it is being filled.
    */
-  private readonly pool: { buf: Buffer; until: number }[] = [];
+  private readonly pool: PoolEntry[] = [];
+  /** The pool's buffer the reader is filling now (the last one handed out). */
+  private filling: PoolEntry | null = null;
+  /** Times the reader waited for the worker to free a buffer, and gave up waiting (debugging). */
+  poolWaits = 0;
+  poolTimeouts = 0;
 
   /** `worker`: one started already (earlyWorker.ts), else one is started now. */
   constructor(data: Omit<MatchWorkerData, 'control'>, worker: Worker | null = null) {
@@ -106,28 +116,34 @@ export class MatchPipeline {
 
   /** A shared buffer for the next block of the log (see readFileText). */
   readonly blockBuffer = (size: number): Buffer => {
+    this.release();
     for (;;) {
       const finished = Atomics.load(this.control, 0);
       for (const e of this.pool) {
         if (e.until <= finished && e.buf.length >= size) {
           e.until = Infinity;
+          this.filling = e;
           return e.buf;
         }
       }
       if (this.pool.length < POOL) {
-        const buf = Buffer.from(new SharedArrayBuffer(size));
-        this.pool.push({ buf, until: Infinity });
-        return buf;
+        const e = { buf: Buffer.from(new SharedArrayBuffer(size)), until: Infinity };
+        this.pool.push(e);
+        this.filling = e;
+        return e.buf;
       }
       // the worker is far behind: wait for it (memory stays bounded however long the log);
-      // a worker that stopped counting (it failed) must not hang this thread: then a fresh one
-      if (Atomics.wait(this.control, 0, finished, 2000) === 'timed-out') return Buffer.from(new SharedArrayBuffer(size));
+      // a worker that stopped counting without saying so must not hang this thread: then a fresh one
+      this.poolWaits++;
+      if (Atomics.wait(this.control, 0, finished, 2000) === 'timed-out') {
+        this.poolTimeouts++;
+        return Buffer.from(new SharedArrayBuffer(size));
+      }
     }
   };
 
   /** The reader is about to hand over this block of the log (bytes: shared, pure ASCII). */
   setBlock(text: string, bytes: Uint8Array | undefined): void {
-    this.release();
     this.blockText = bytes === undefined ? null : text;
     this.blockBytes = bytes ?? null;
     this.blockIndex = -1;
@@ -174,14 +190,15 @@ export class MatchPipeline {
 
   /**
    * The block being read is done with on this side: its buffer is free once the worker has
-   * finished the batch that uses it (now, if none does).
+   * finished the batch that uses it, or now if none does (no line of it went there, or it was
+   * not handed on at all: a block with other than ASCII text is decoded, not shared).
    */
   private release(): void {
-    const bytes = this.blockBytes;
-    if (bytes === null) return;
-    const e = this.pool.find((p) => p.buf.buffer === bytes.buffer);
-    if (e !== undefined) e.until = this.blockIndex >= 0 ? this.sent + 1 : 0;
-    this.blockBytes = null;
+    const e = this.filling;
+    if (e === null) return;
+    const used = this.blockBytes !== null && this.blockBytes.buffer === e.buf.buffer && this.blockIndex >= 0;
+    e.until = used ? this.sent + 1 : 0;
+    this.filling = null;
   }
 
   /** Send what is queued (after each block of the log). */

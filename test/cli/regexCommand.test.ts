@@ -202,3 +202,30 @@ test('a worker far behind the reader (a slow reader of stdout) makes the reader 
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('blocks with other than ASCII text (decoded, not shared) do not keep shared buffers from going round', async () => {
+  const { writeLog } = await import('../../bench/genSyslog.js');
+  const dir = mkdtempSync(join(tmpdir(), 'logjail-cli-'));
+  try {
+    const log = join(dir, 'syslog');
+    await writeLog(log, { lines: 300000, seed: 5, end: 1795000000 });
+    // a line with a non-ASCII character every 3,000 lines: every 1 MiB block has one
+    const lines = readFileSync(log, 'latin1').split('\n');
+    const out: string[] = [];
+    lines.forEach((l, i) => {
+      out.push(l);
+      if (i % 3000 === 0 && l !== '') out.push(l.replace(/$/, ' caf\u00e9'));
+    });
+    writeFileSync(log, out.join('\n'), 'utf8');
+    assert.ok(statSync(log).size > 36 << 20);
+    const one = logjail(['regex', '--out', 'json', '--threads', '1', log, 'sshd']);
+    assert.equal(one.code, 0, one.err);
+    const two = logjail(['regex', '--out', 'json', '--threads', '2', log, 'sshd'], { LOGJAIL_DEBUG_TIMES: '1' });
+    assert.equal(two.code, 0, two.err);
+    assert.equal(two.out, one.out);
+    // the reader never had to give up waiting for a buffer the worker had long finished with
+    assert.match(two.err, /pool-timeouts 0\b/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
