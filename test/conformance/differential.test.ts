@@ -88,6 +88,18 @@ function logjailRows(name: string, text: string): string[] {
   return rows;
 }
 
+const BIN = new URL('../../../bin/logjail', import.meta.url).pathname;
+
+/** The same through the command as shipped: `logjail regex --out json` (its two-thread pipeline, JSON). */
+async function cliRows(name: string, log: string): Promise<string[]> {
+  const { stdout } = await run(process.execPath, [BIN, 'regex', '--out', 'json', '-r', '-c', CONFIG, log, join(CONFIG, 'filter.d', `${name}.conf`)],
+    { env: { ...process.env, TZ: 'UTC' }, maxBuffer: 64 << 20 });
+  return stdout.split('\n').filter((l) => l !== '').map((l) => {
+    const o = JSON.parse(l) as { ip: string; time: number };
+    return `${o.ip}\t${showTime(o.time)}`;
+  });
+}
+
 async function fail2banRows(name: string, log: string): Promise<string[]> {
   const { stdout } = await run('fail2ban-regex', ['-r', '-o', '<ip>\t<time>', log, join(CONFIG, 'filter.d', `${name}.conf`)],
     { env: { ...process.env, TZ: 'UTC' }, maxBuffer: 64 << 20 });
@@ -112,10 +124,12 @@ test('logjail and fail2ban-regex report the same failures on a generated log, fo
       for (let name = queue.shift(); name !== undefined; name = queue.shift()) {
         const theirs = await fail2banRows(name, log);
         const ours = logjailRows(name, text);
+        const cli = await cliRows(name, log);
         failures += theirs.length;
-        if (ours.join('\n') !== theirs.join('\n')) {
-          const i = ours.findIndex((o, k) => o !== theirs[k]);
-          differences.push(`${name}: logjail ${ours.length} failures, fail2ban ${theirs.length}; first difference at ${i < 0 ? ours.length : i}: ${ours[i] ?? '(none)'} / ${theirs[i < 0 ? ours.length : i] ?? '(none)'}`);
+        for (const [what, rows] of [['logjail', ours], ['logjail regex --out json', cli]] as const) {
+          if (rows.join('\n') === theirs.join('\n')) continue;
+          const i = rows.findIndex((o, k) => o !== theirs[k]);
+          differences.push(`${name}: ${what} ${rows.length} failures, fail2ban ${theirs.length}; first difference at ${i < 0 ? rows.length : i}: ${rows[i] ?? '(none)'} / ${theirs[i < 0 ? rows.length : i] ?? '(none)'}`);
         }
       }
     };
