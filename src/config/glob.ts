@@ -26,21 +26,28 @@ export function expandGlob(pattern: string): string[] {
         next.push(base === '' ? part : path.join(base, part));
         continue;
       }
-      const re = toRegExp(part);
+      const match = componentMatcher(part);
       let names: string[];
       try {
         names = fs.readdirSync(base === '' ? '.' : base);
       } catch {
         continue;
       }
-      for (const n of names.sort()) {
-        if (n.startsWith('.') && !part.startsWith('.')) continue;
-        if (re.test(n)) next.push(base === '' ? n : path.join(base, n));
-      }
+      for (const n of names.sort()) if (match(n)) next.push(base === '' ? n : path.join(base, n));
     }
     bases = next;
   }
   return bases.filter(exists);
+}
+
+/**
+ * A test for names against one pattern component (fnmatch; a wildcard does not match a leading
+ * "."). src/sources/glob.ts walks directories with it too.
+ */
+export function componentMatcher(part: string): (name: string) => boolean {
+  const re = toRegExp(part);
+  const dotOk = part.startsWith('.');
+  return (name) => (dotOk || !name.startsWith('.')) && re.test(name);
 }
 
 /** fnmatch-style translation of one path component. */

@@ -5,7 +5,7 @@
  */
 import { isIP } from 'node:net';
 import { LogjailError } from '../errors.js';
-import type { BannedEntry, Controller, JailSetting } from './controller.js';
+import type { BannedEntry, Controller, JailSetting, JailStatus } from './controller.js';
 import type { Command } from './command.js';
 import { clip } from './protocol.js';
 
@@ -13,16 +13,9 @@ export interface PingResult { readonly reply: 'pong' }
 export interface VersionResult { readonly version: string }
 export interface StopResult { readonly stopping: true }
 export interface ServerStatusResult { readonly jails: readonly string[] }
-export interface JailStatusResult {
-  readonly name: string;
-  readonly filter: {
-    readonly currentlyFailed: number;
-    readonly totalFailed: number;
-    readonly files: readonly string[];
-    readonly journalMatches?: readonly string[];
-  };
-  /** `banned` is left out by `status JAIL short`. */
-  readonly actions: { readonly currentlyBanned: number; readonly totalBanned: number; readonly banned?: readonly string[] };
+/** The daemon's JailStatus; `status JAIL short` leaves out `actions.banned`. */
+export interface JailStatusResult extends Omit<JailStatus, 'actions'> {
+  readonly actions: Omit<JailStatus['actions'], 'banned'> & { readonly banned?: readonly string[] };
 }
 export interface BanResult { readonly jail: string; readonly requested: number; readonly banned: number }
 /** jail null: every jail. */

@@ -27,6 +27,7 @@ import { FollowedFile, type FollowedHooks, type ReadLimits } from './followedFil
 import { seekToTime, type TimeSeek } from './timeSeek.js';
 import { Poller, isWatchLimit, nextBackoff, watchDirEntry, watchFile, type FileBackend } from './watch.js';
 import { realTimers, type EventHandler, type FileState, type LogSource, type OpenHow, type Sink, type SourceEvent, type Timers } from './types.js';
+import { CoalescedRun } from '../util/coalescedRun.js';
 
 export interface FileSourceOptions {
   readonly path: string;
@@ -105,8 +106,8 @@ export class FileSource implements LogSource {
   private lastError = '';
   private started = false;
   private closed = false;
-  private running: Promise<void> | null = null;
-  private again = false;
+  /** One look at a time; a call meanwhile asks for one more after it. */
+  private readonly looks = new CoalescedRun(() => this.look(), () => this.closed);
 
   private poller: Poller | null = null;
   private unwatchDir: (() => void) | null = null;
@@ -160,24 +161,7 @@ export class FileSource implements LogSource {
   }
 
   check(): Promise<void> {
-    if (this.closed) return Promise.resolve();
-    if (this.running !== null) {
-      // a look is under way: one more after it sees whatever caused this call
-      this.again = true;
-      return this.running;
-    }
-    const run = async (): Promise<void> => {
-      try {
-        do {
-          this.again = false;
-          await this.look();
-        } while (this.again && !this.closed);
-      } finally {
-        this.running = null;
-      }
-    };
-    this.running = run();
-    return this.running;
+    return this.looks.run();
   }
 
   positions(): readonly FileState[] {
@@ -215,7 +199,7 @@ export class FileSource implements LogSource {
     if (this.current !== null) files.push(this.current);
     // closing first stops a long read after its current block
     const closing = files.map((f) => f.close());
-    if (this.running !== null) await this.running.catch(() => {});
+    await this.looks.settled();
     await Promise.all(closing);
   }
 

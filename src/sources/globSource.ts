@@ -14,6 +14,7 @@ import { readFirstLine } from './firstLine.js';
 import { basename, dirname, join } from 'node:path';
 import { DEFAULT_MAX_LINE_BYTES, FileSource, type FileSourceOptions } from './fileSource.js';
 import { componentMatcher, globFiles, hasMagic } from './glob.js';
+import { CoalescedRun } from '../util/coalescedRun.js';
 import { Poller, watchDir, type FileBackend } from './watch.js';
 import { realTimers, type EventHandler, type FileState, type LogSource, type SourceEvent, type Timers } from './types.js';
 
@@ -44,8 +45,8 @@ export class GlobSource implements LogSource {
   private unwatch: (() => void) | null = null;
   private poller: Poller | null = null;
   private firstScan = true;
-  private scanning: Promise<void> | null = null;
-  private again = false;
+  /** One scan at a time, as FileSource looks. */
+  private readonly scans = new CoalescedRun(() => this.scan(), () => this.closed);
   private closed = false;
 
   constructor(opts: GlobSourceOptions) {
@@ -96,32 +97,16 @@ export class GlobSource implements LogSource {
     this.poller?.stop();
     this.unwatch?.();
     this.unwatch = null;
-    if (this.scanning !== null) await this.scanning.catch(() => {});
+    await this.scans.settled();
     await Promise.all([...this.files.values()].map((f) => f.close()));
     this.files.clear();
   }
 
   // ---- scanning ----
 
-  /** Coalesced like FileSource.check: one scan at a time, one more when asked meanwhile. */
+  /** One scan at a time, one more when asked meanwhile. */
   rescan(): Promise<void> {
-    if (this.closed) return Promise.resolve();
-    if (this.scanning !== null) {
-      this.again = true;
-      return this.scanning;
-    }
-    const run = async (): Promise<void> => {
-      try {
-        do {
-          this.again = false;
-          await this.scan();
-        } while (this.again && !this.closed);
-      } finally {
-        this.scanning = null;
-      }
-    };
-    this.scanning = run();
-    return this.scanning;
+    return this.scans.run();
   }
 
   private async scan(): Promise<void> {

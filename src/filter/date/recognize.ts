@@ -187,6 +187,58 @@ function syslogShort(s: string, out: FastDate): number {
   return syslogLong(s, out);
 }
 
+/** What dayAt and minuteSecondAt read: the values, the index after them, the character there. */
+const got = { value: 0, next: 0, c: 0 };
+const clock = { minute: 0, second: 0, next: 0, c: 0 };
+
+/** %d at i (" 1".."31" or one digit 1..9) as the regex takes it; false when it does not match. */
+function dayAt(s: string, i: number): boolean {
+  const d0 = at(s, i), d1 = at(s, i + 1);
+  if (isDigit(d1) && (d0 === 49 || d0 === 50 || ((d0 === 48 || d0 === SPACE) && d1 !== 48) || (d0 === 51 && d1 <= 49))) {
+    got.value = d0 === SPACE ? d1 - 48 : (d0 - 48) * 10 + (d1 - 48);
+    got.next = i + 2;
+    got.c = at(s, i + 2);
+    return true;
+  }
+  if (d0 >= 49 && d0 <= 57) {
+    got.value = d0 - 48;
+    got.next = i + 1;
+    got.c = d1;
+    return true;
+  }
+  return false;
+}
+
+/**
+ * `%M:%S` at i (after the hour and its colon) as the regex takes them: minute ([0-5]?\d) and its
+ * colon, second (([0-5]?\d|6[01])); false when they do not match.
+ */
+function minuteSecondAt(s: string, i: number): boolean {
+  const m0 = at(s, i), m1 = at(s, i + 1);
+  if (m0 >= 48 && m0 <= 53 && isDigit(m1)) {
+    if (at(s, i + 2) !== COLON) return false;
+    clock.minute = (m0 - 48) * 10 + (m1 - 48);
+    i += 3;
+  } else if (isDigit(m0) && m1 === COLON) {
+    clock.minute = m0 - 48;
+    i += 2;
+  } else {
+    return false;
+  }
+  const s0 = at(s, i), s1 = at(s, i + 1);
+  if (!isDigit(s0)) return false;
+  if (isDigit(s1) && (s0 <= 53 || (s0 === 54 && s1 <= 49))) {
+    clock.second = (s0 - 48) * 10 + (s1 - 48);
+    clock.next = i + 2;
+    clock.c = at(s, i + 2);
+  } else {
+    clock.second = s0 - 48;
+    clock.next = i + 1;
+    clock.c = s1;
+  }
+  return true;
+}
+
 /** The syslog recognizer for any shape: the regex's steps one by one. */
 function syslogLong(s: string, out: FastDate): number {
   const p = afterPrefix(s);
@@ -203,20 +255,10 @@ function syslogLong(s: string, out: FastDate): number {
   if (month === 0 || c !== SPACE) return NONE;
   // %d, then a space
   let i = q + 4;
-  const d0 = at(s, i), d1 = at(s, i + 1);
-  let day: number;
-  if (isDigit(d1) && (d0 === 49 || d0 === 50 || ((d0 === 48 || d0 === SPACE) && d1 !== 48) || (d0 === 51 && d1 <= 49))) {
-    day = d0 === SPACE ? d1 - 48 : (d0 - 48) * 10 + (d1 - 48);
-    i += 2;
-    c = at(s, i);
-  } else if (d0 >= 49 && d0 <= 57) {
-    day = d0 - 48;
-    i += 1;
-    c = d1;
-  } else {
-    return NONE;
-  }
-  if (c !== SPACE) return NONE;
+  if (!dayAt(s, i)) return NONE;
+  const day = got.value;
+  i = got.next;
+  if (got.c !== SPACE) return NONE;
   // %k = " ?([0-2]?\d)": the optional space is taken when there (an hour cannot start with one)
   let h0 = at(s, ++i);
   if (h0 === SPACE) h0 = at(s, ++i);
@@ -232,31 +274,9 @@ function syslogLong(s: string, out: FastDate): number {
   } else {
     return NONE;
   }
-  const m0 = at(s, i), m1 = at(s, i + 1);
-  let minute: number;
-  if (m0 >= 48 && m0 <= 53 && isDigit(m1)) {
-    if (at(s, i + 2) !== COLON) return NONE;
-    minute = (m0 - 48) * 10 + (m1 - 48);
-    i += 3;
-  } else if (isDigit(m0) && m1 === COLON) {
-    minute = m0 - 48;
-    i += 2;
-  } else {
-    return NONE;
-  }
-  const s0 = at(s, i), s1 = at(s, i + 1);
-  if (!isDigit(s0)) return NONE;
-  let second: number;
-  if (isDigit(s1) && (s0 <= 53 || (s0 === 54 && s1 <= 49))) {
-    second = (s0 - 48) * 10 + (s1 - 48);
-    i += 2;
-    c = at(s, i);
-  } else {
-    second = s0 - 48;
-    i += 1;
-    c = s1;
-  }
-  const end = syslogTail(s, i, c, out);
+  if (!minuteSecondAt(s, i)) return NONE;
+  const minute = clock.minute, second = clock.second;
+  const end = syslogTail(s, clock.next, clock.c, out);
   if (end < 0) return NONE;
   out.start = p;
   out.end = end;
@@ -421,20 +441,10 @@ function isoLong(s: string, out: FastDate, tOrOneSpace: boolean): number {
     return NONE;
   }
   // %d, then (?:T|  ?) (or [T ]): taken greedily, as an hour needs a digit
-  const d0 = at(s, i), d1 = at(s, i + 1);
-  let day: number;
-  let c: number;
-  if (isDigit(d1) && (d0 === 49 || d0 === 50 || ((d0 === 48 || d0 === SPACE) && d1 !== 48) || (d0 === 51 && d1 <= 49))) {
-    day = d0 === SPACE ? d1 - 48 : (d0 - 48) * 10 + (d1 - 48);
-    i += 2;
-    c = at(s, i);
-  } else if (d0 >= 49 && d0 <= 57) {
-    day = d0 - 48;
-    i += 1;
-    c = d1;
-  } else {
-    return NONE;
-  }
+  if (!dayAt(s, i)) return NONE;
+  const day = got.value;
+  i = got.next;
+  const c = got.c;
   let h0: number;
   if (c === 84 /* T */) {
     h0 = at(s, ++i);
@@ -460,31 +470,9 @@ function isoLong(s: string, out: FastDate, tOrOneSpace: boolean): number {
   } else {
     return NONE;
   }
-  const n0 = at(s, i), n1 = at(s, i + 1);
-  let minute: number;
-  if (n0 >= 48 && n0 <= 53 && isDigit(n1)) {
-    if (at(s, i + 2) !== COLON) return NONE;
-    minute = (n0 - 48) * 10 + (n1 - 48);
-    i += 3;
-  } else if (isDigit(n0) && n1 === COLON) {
-    minute = n0 - 48;
-    i += 2;
-  } else {
-    return NONE;
-  }
-  const s0 = at(s, i), s1 = at(s, i + 1);
-  if (!isDigit(s0)) return NONE;
-  let second: number;
-  if (isDigit(s1) && (s0 <= 53 || (s0 === 54 && s1 <= 49))) {
-    second = (s0 - 48) * 10 + (s1 - 48);
-    i += 2;
-    c = at(s, i);
-  } else {
-    second = s0 - 48;
-    i += 1;
-    c = s1;
-  }
-  const end = isoTail(s, i, c, out);
+  if (!minuteSecondAt(s, i)) return NONE;
+  const minute = clock.minute, second = clock.second;
+  const end = isoTail(s, clock.next, clock.c, out);
   if (end < 0) return NONE;
   out.start = p;
   out.end = end;
