@@ -150,7 +150,7 @@ export class MatchPipeline {
   }
 
   /** Filter handoff: queue one line that may fail. */
-  readonly add = (cur: BufLine, date: number | null, noDate: boolean, lineNl: string | undefined): void => {
+  readonly add = (cur: BufLine, date: number | null, noDate: boolean, hasNl: boolean): void => {
     if (this.count * REC >= this.nums.length) {
       const bigger = new Float64Array(this.nums.length * 2);
       bigger.set(this.nums);
@@ -176,7 +176,7 @@ export class MatchPipeline {
       n[k + R_START] = src.currentStart;
       n[k + R_LEN] = cur.whole.length;
       n[k + R_SPAN] = cur.pre.length * 65536 + cur.date.length;
-      if (lineNl !== undefined) flags |= FLAG_NL;
+      if (hasNl) flags |= FLAG_NL;
     } else {
       n[k + R_TEXT] = -1;
       n[k + R_START] = this.texts.push(cur.pre, cur.date, cur.post) - 3;

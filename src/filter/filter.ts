@@ -60,7 +60,7 @@ export interface FilterOptions {
    * Hand lines that may fail to someone else instead of matching them here (a pipeline: this
    * filter finds dates, another runs the regexes with matchLine()). The BufLine is fresh.
    */
-  readonly handoff?: (cur: BufLine, date: number | null, noDate: boolean, lineNl: string | undefined) => void;
+  readonly handoff?: (cur: BufLine, date: number | null, noDate: boolean, hasNl: boolean) => void;
 }
 
 const NONE: readonly Failure[] = Object.freeze([]);
@@ -71,6 +71,12 @@ interface SearchResult {
   readonly m: RegExpExecArray;
   readonly matched: BufLine[];
   readonly unmatched: BufLine[];
+}
+
+/** The line of process() with its "\n" (see there), or undefined when it has none. */
+function lineNlOf(src: string | undefined, srcFrom: number, lineEnd: number): string | undefined {
+  if (src === undefined) return undefined;
+  return srcFrom === 0 && src.length === lineEnd ? src : src.slice(srcFrom, lineEnd);
 }
 
 function bufText(lines: readonly BufLine[]): string {
@@ -161,9 +167,11 @@ export class Filter {
    * converted, oldest first. They matter only when a later line has no date (it then takes the
    * last known date), so they are converted lazily: when such a line comes, or every few
    * entries (then converting the newest one usually settles them all). Every line's date is
-   * still searched: the search order of the templates depends on every line seen.
+   * still searched: the search order of the templates depends on every line seen. The first
+   * `pendingN` slots are pending; the objects stay for reuse (no allocation per line).
    */
   private readonly pending: DateCapture[] = [];
+  private pendingN = 0;
   /** Single-line filter with a literal pre-filter and no daemon time rules: dates are parsed lazily. */
   private readonly lazyDates: boolean;
 
@@ -196,19 +204,24 @@ export class Filter {
     return this.lineBuffer;
   }
 
-  private addPending(c: DateCapture): void {
+  /** The date the detector just found is pending (the line cannot fail). */
+  private addPending(): void {
     const q = this.pending;
-    q.push(c);
+    const n = this.pendingN;
+    const c = this.dates.capture(n < q.length ? q[n] : null);
+    if (c === null) return;
+    q[n] = c;
+    this.pendingN = n + 1;
     // keep the list short: converting the newest date almost always settles all of them
-    if (q.length >= 8) this.resolve();
+    if (n + 1 >= 8) this.resolve();
   }
 
   /** Bring lastDate up to date from the pending dates (the newest one that converts wins). */
   private resolve(): true {
     const q = this.pending;
-    if (q.length === 0) return true;
+    if (this.pendingN === 0) return true;
     const now = this.clock();
-    for (let i = q.length - 1; i >= 0; i--) {
+    for (let i = this.pendingN - 1; i >= 0; i--) {
       const c = q[i]!;
       const t = this.dates.timeOf(c, now);
       if (t !== null) {
@@ -217,7 +230,7 @@ export class Filter {
         break;
       }
     }
-    q.length = 0;
+    this.pendingN = 0;
     return true;
   }
 
@@ -226,26 +239,41 @@ export class Filter {
    * entry (no date detection) together with its ISO text.
    */
   processLine(line: string, lineNo: number, journal?: { time: number; text: string }): readonly Failure[] {
-    return this.process(line, undefined, lineNo, journal);
+    return this.process(line, undefined, 0, lineNo, journal);
   }
 
   /** processLine() for a line given with its "\n" (saves building the text the regexes search). */
   processLineNl(lineNl: string, lineNo: number): readonly Failure[] {
-    return this.process(lineNl.slice(0, lineNl.length - 1), lineNl, lineNo, undefined);
+    return this.process(lineNl.slice(0, lineNl.length - 1), lineNl, 0, lineNo, undefined);
   }
 
-  private process(line: string, lineNl: string | undefined, lineNo: number, journal: { time: number; text: string } | undefined): readonly Failure[] {
+  /**
+   * processLine() for the line text[from, nl) where text[nl] is its "\n": the text the regexes
+   * search is a slice of `text`, made only for a line that may fail.
+   */
+  processAt(text: string, from: number, nl: number, lineNo: number): readonly Failure[] {
+    return this.process(text.slice(from, nl), text, from, lineNo, undefined);
+  }
+
+  /**
+   * `src`: when given, the line is followed by "\n" in src at srcFrom + line.length (the line
+   * itself starts at srcFrom).
+   */
+  private process(line: string, src: string | undefined, srcFrom: number, lineNo: number,
+    journal: { time: number; text: string } | undefined): readonly Failure[] {
     this.prefMatched = false;
     this.ascii = this.asciiHint || !NON_ASCII.test(line);
     let pre = '', dateText = '', post = line;
-    let nl = lineNl;
+    /** The line with its "\n", when it is followed by one (made when needed). */
+    const lineEnd = srcFrom + line.length + 1;
+    let nl: string | undefined;
     let whole: string | undefined = line;
     let date: number | null = null;
     let noDate = false;
     // "now" is read only when needed (most lines carry their own date)
     let now = NaN;
     if (journal !== undefined) {
-      this.pending.length = 0;
+      this.pendingN = 0;
       whole = undefined;
       dateText = journal.text;
       date = journal.time;
@@ -256,31 +284,35 @@ export class Filter {
       if (dd.find(line, this.ascii)) {
         const s = dd.start, e = dd.end;
         if (e > s) {
-          if (s > 0) pre = line.slice(0, s);
-          post = line.slice(e);
-          nl = s === 0 && lineNl !== undefined ? lineNl.slice(e) : undefined;
-          if (this.lazyDates && !this.def.prefilter!.test(pre, post)) {
+          if (this.lazyDates && (s === 0 ? !this.def.prefilter!.testFrom(line, e) : !this.def.prefilter!.test(line.slice(0, s), line.slice(e)))) {
             // cannot fail: its date is converted only if a later line needs it
-            this.addPending(dd.capture()!);
+            this.addPending();
             return NONE;
           }
+          if (s > 0) pre = line.slice(0, s);
+          post = line.slice(e);
+          nl = s === 0 && src !== undefined ? src.slice(srcFrom + e, lineEnd) : undefined;
           dateText = line.slice(s, e);
           date = dd.time(line, now === now ? now : (now = this.clock()));
           if (date !== null) {
             this.lastTimeText = dateText;
             this.lastDate = date;
-            this.pending.length = 0;
+            this.pendingN = 0;
           } else if (dd.dropLine) {
             // fail2ban's date parser raises on this date: the line is dropped
             this.onWarning?.('bad-date', line);
             return NONE;
           }
-        } else if (this.resolve() && this.lastDate !== null && this.lastDate > (now = this.clock()) - 60) {
-          dateText = this.lastTimeText;
-          whole = undefined;
-          date = this.lastDate;
         } else {
-          date = now === now ? now : (now = this.clock());
+          // an empty date: the whole line is searched
+          nl = lineNlOf(src, srcFrom, lineEnd);
+          if (this.resolve() && this.lastDate !== null && this.lastDate > (now = this.clock()) - 60) {
+            dateText = this.lastTimeText;
+            whole = undefined;
+            date = this.lastDate;
+          } else {
+            date = now === now ? now : (now = this.clock());
+          }
         }
       }
       if (date === null) {
@@ -291,7 +323,7 @@ export class Filter {
           pre = '';
           dateText = this.lastTimeText;
           post = line;
-          nl = lineNl;
+          nl = lineNlOf(src, srcFrom, lineEnd);
           whole = undefined;
           date = this.lastDate;
         } else if (this.checkFindTime && this.inOperation) {
@@ -314,7 +346,7 @@ export class Filter {
     }
     const cur: BufLine = { pre, date: dateText, post, lineNo, nl, whole };
     if (this.handoff !== undefined) {
-      this.handoff(cur, date, noDate, lineNl);
+      this.handoff(cur, date, noDate, src !== undefined);
       return NONE;
     }
     return this.matchLine(cur, date, noDate);
@@ -574,7 +606,8 @@ export class Filter {
       if (flags & 2) this.mlfid.delete(mlfid);
     } else if (!(flags & 2)) {
       users = updateUsers(fail, fail['user']);
-      this.mlfid.set(mlfid, { data: fail as FailData });
+      // not in the cache: get() above found nothing (or the cache was empty)
+      this.mlfid.add(mlfid, { data: fail as FailData });
     }
     const pending = fail['mlfpending'];
     fail['mlfpending'] = undefined;

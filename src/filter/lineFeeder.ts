@@ -228,7 +228,7 @@ export class LineFeeder {
     this.processed++;
     // the line with its "\n" as one slice: the regexes need that text, and a slice is no copy
     const found = this.journal !== undefined ? this.filter.processLine(t.slice(from, end), lineNo, this.journal)
-      : end === to ? this.filter.processLineNl(t.slice(from, to + 1), lineNo) : this.filter.processLine(t.slice(from, end), lineNo);
+      : end === to ? this.filter.processAt(t, from, to, lineNo) : this.filter.processLine(t.slice(from, end), lineNo);
     const line = this.onLine !== undefined || found.length > 0 ? t.slice(from, end) : '';
     if (this.onLine !== undefined) this.onLine(line, lineNo, found);
     if (found.length > 0) this.onFailures?.(found, line);

@@ -23,11 +23,14 @@ export class LiteralPrefilter {
   readonly literals: readonly string[];
   /** Tests the date-less text of a line. */
   readonly exact: RegExp;
+  /** `exact` with the g flag: searched from a position (lastIndex) without a slice. */
+  private readonly scan: RegExp;
   private readonly newline: boolean;
 
   private constructor(literals: readonly string[]) {
     this.literals = literals;
     this.exact = new RegExp(literals.map(escape).join('|'));
+    this.scan = new RegExp(this.exact.source, 'g');
     this.newline = literals.some((l) => l.includes('\n'));
   }
 
@@ -35,6 +38,14 @@ export class LiteralPrefilter {
   test(pre: string, post: string): boolean {
     const t = pre === '' ? post : pre + post;
     return this.exact.test(this.newline ? t + '\n' : t);
+  }
+
+  /** test('', line.slice(from)) without the slice. */
+  testFrom(line: string, from: number): boolean {
+    if (this.newline) return this.exact.test(line.slice(from) + '\n');
+    const re = this.scan;
+    re.lastIndex = from;
+    return re.test(line);
   }
 
   /** null when some regex has no literal (it could match anything). */

@@ -341,10 +341,21 @@ class Detector implements DateDetector {
     return this.convert(this.match!, this.matchEntry!, this.matchVariant!, now);
   }
 
-  capture(): DateCapture | null {
+  capture(into?: DateCapture | null): DateCapture | null {
     if (this.matchLine === null || this.start === this.end) return null;
     const fast = this.matchFast;
-    const c = new Capture(this.matchLine, this.match, this.matchEntry!, fast ? null : this.matchVariant, this.start, this.end);
+    let c: Capture;
+    if (into instanceof Capture) {
+      c = into;
+      c.line = this.matchLine;
+      c.m = this.match;
+      c.entry = this.matchEntry!;
+      c.ct = fast ? null : this.matchVariant;
+      c.start = this.start;
+      c.end = this.end;
+    } else {
+      c = new Capture(this.matchLine, this.match, this.matchEntry!, fast ? null : this.matchVariant, this.start, this.end);
+    }
     if (fast) {
       const fd = this.fastDate;
       c.year = fd.year;
@@ -400,8 +411,10 @@ class Detector implements DateDetector {
  * or (m null) a recognizer's fields.
  */
 class Capture extends DateFields implements DateCapture {
-  constructor(readonly line: string, readonly m: RegExpExecArray | null, readonly entry: Entry,
-    readonly ct: CompiledVariant | null, readonly start: number, readonly end: number) {
+  // (mutable: capture(into) fills a capture again; a recognizer's fields never include the
+  // weekday or week fields, which stay at their defaults)
+  constructor(public line: string, public m: RegExpExecArray | null, public entry: Entry,
+    public ct: CompiledVariant | null, public start: number, public end: number) {
     super();
   }
 }

@@ -95,8 +95,10 @@ export interface DateDetector {
   /**
    * The date found by the last successful find() (non-empty), to be converted later with
    * timeOf() without searching again (a search changes the template order). null if none.
+   * `into`: a capture this detector returned earlier that is no longer needed; it is filled
+   * again instead of making a new one (a caller keeping a few recent dates reuses its slots).
    */
-  capture(): DateCapture | null;
+  capture(into?: DateCapture | null): DateCapture | null;
   /** time() of a captured date; sets dropLine like time(). */
   timeOf(c: DateCapture, now: number): number | null;
   /** Templates in their original order with hit counts (for `logjail regex` statistics). */
