@@ -8,7 +8,8 @@
  *   file ─► [this thread: lines, dates, literals] ─► batches of candidates ─► [worker: regexes,
  *           sessions, failure ids, JSON ─► stdout]
  */
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { newMatchWorker } from './earlyWorker.js';
 import type { BufLine } from '../filter/filter.js';
 import type { FilterSpec, UseDns } from '../filter/compiledFilter.js';
 import { LogjailError, keyOfCode } from '../errors.js';
@@ -97,7 +98,7 @@ export class MatchPipeline {
 
   /** `worker`: one started already (earlyWorker.ts), else one is started now. */
   constructor(data: Omit<MatchWorkerData, 'control'>, worker: Worker | null = null) {
-    this.worker = worker ?? new Worker(new URL('./matchWorker.js', import.meta.url));
+    this.worker = worker ?? newMatchWorker();
     this.worker.ref();
     // its first message: what to do
     const init: MatchWorkerData = { ...data, control: this.control };
