@@ -198,7 +198,8 @@ const state = { run: (): void => {
     }
     state.lineNo = lineNo;
     const found = filter.matchLine(cur, Number.isNaN(dateVal) ? null : dateVal, (flags & FLAG_NODATE) !== 0);
-    for (const f of found) {
+    for (let i = 0; i < found.length; i++) {
+      const f = found[i]!;
       if (f.data['nofail'] || f.id === '') continue;
       failures++;
       emit(failureJson(f, data.now));

@@ -87,8 +87,6 @@ function maskV6(w: number[], prefix: number): number[] {
   });
 }
 
-const byNumber = new Map<number, HostId>();
-
 /**
  * A strict dotted quad (inet_pton: four decimal parts 0-255, no leading zeros) as an unsigned
  * 32-bit number, or -1.
@@ -126,18 +124,10 @@ let cached = 0;
  * `cidr` is the captured prefix length, if any.
  */
 export function hostId(text: string, only?: Family, cidr?: number): HostId {
-  if (cidr === undefined && only !== 'inet6') {
-    // the common case, a plain IPv4 address: parsed by hand, looked up by its number (hashing
-    // a fresh substring for a string-keyed map costs more than parsing it)
-    const n = quad(text);
-    if (n >= 0) {
-      let id = byNumber.get(n);
-      if (id === undefined) {
-        if (byNumber.size > 50000) byNumber.clear();
-        byNumber.set(n, id = { text: `${n >>> 24}.${(n >>> 16) & 255}.${(n >>> 8) & 255}.${n & 255}`, family: 'inet4', prefix: 32 });
-      }
-      return id;
-    }
+  if (cidr === undefined && only !== 'inet6' && quad(text) >= 0) {
+    // the common case, a plain IPv4 address: a strict dotted quad is its own canonical text
+    // (checked by hand: cheaper than looking a fresh substring up in a map)
+    return { text, family: 'inet4', prefix: 32 };
   }
   const ck = cidr === undefined ? (only ?? '') : `${only ?? ''}/${cidr}`;
   let cache = caches.get(ck);
