@@ -10,7 +10,7 @@ import { Filter, type BufLine } from '../filter/filter.js';
 import { createDateDetector } from '../filter/date/index.js';
 import { LogjailError } from '../errors.js';
 import { failureJson } from './regexJson.js';
-import { FLAG_NL, FLAG_NODATE, REC, R_DATE, R_FLAGS, R_LEN, R_LINENO, R_SPAN, R_START, R_TEXT, type Batch, type MatchWorkerData } from './regexPipeline.js';
+import { FLAG_ASCII, FLAG_NL, FLAG_NODATE, REC, R_DATE, R_FLAGS, R_LEN, R_LINENO, R_SPAN, R_START, R_TEXT, type Batch, type MatchWorkerData } from './regexPipeline.js';
 
 
 /** Node's Buffer has an internal latin1Slice(start, end): text from bytes with no view object per line. */
@@ -197,7 +197,7 @@ const state = { run: (): void => {
       cur = { pre, date, post, lineNo, nl: (flags & FLAG_NL) !== 0 && pre === '' ? post + '\n' : undefined };
     }
     state.lineNo = lineNo;
-    const found = filter.matchLine(cur, Number.isNaN(dateVal) ? null : dateVal, (flags & FLAG_NODATE) !== 0);
+    const found = filter.matchLine(cur, Number.isNaN(dateVal) ? null : dateVal, (flags & FLAG_NODATE) !== 0, (flags & FLAG_ASCII) !== 0);
     for (let i = 0; i < found.length; i++) {
       const f = found[i]!;
       if (f.data['nofail'] || f.id === '') continue;

@@ -64,6 +64,8 @@ export const R_FLAGS = 6;
 export const FLAG_NODATE = 1;
 /** the line is followed by "\n" in its text */
 export const FLAG_NL = 2;
+/** the line is pure ASCII (the faster ASCII translations of the regexes give Python's results) */
+export const FLAG_ASCII = 4;
 
 export class MatchPipeline {
   private readonly worker: Worker;
@@ -151,7 +153,7 @@ export class MatchPipeline {
   }
 
   /** Filter handoff: queue one line that may fail. */
-  readonly add = (cur: BufLine, date: number | null, noDate: boolean, hasNl: boolean): void => {
+  readonly add = (cur: BufLine, date: number | null, noDate: boolean, hasNl: boolean, ascii: boolean): void => {
     if (this.count * REC >= this.nums.length) {
       const bigger = new Float64Array(this.nums.length * 2);
       bigger.set(this.nums);
@@ -159,7 +161,7 @@ export class MatchPipeline {
     }
     const k = this.count * REC;
     const n = this.nums;
-    let flags = noDate ? FLAG_NODATE : 0;
+    let flags = (noDate ? FLAG_NODATE : 0) | (ascii ? FLAG_ASCII : 0);
     const src = this.source;
     if (cur.whole !== undefined && src !== null && src.currentStart >= 0) {
       // the line as read, at `start` in its text; its date is at [pre.length, pre.length + date.length)

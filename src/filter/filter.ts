@@ -58,9 +58,11 @@ export interface FilterOptions {
   readonly onWarning?: (code: 'no-date' | 'odd-time' | 'too-old' | 'bad-date', line: string) => void;
   /**
    * Hand lines that may fail to someone else instead of matching them here (a pipeline: this
-   * filter finds dates, another runs the regexes with matchLine()). The BufLine is fresh.
+   * filter finds dates, another runs the regexes with matchLine()). The BufLine is fresh;
+   * `hasNl`: the line was followed by "\n"; `ascii`: the line is pure ASCII (matchLine must be
+   * told: the ASCII translations of the regexes are right for ASCII text only).
    */
-  readonly handoff?: (cur: BufLine, date: number | null, noDate: boolean, hasNl: boolean) => void;
+  readonly handoff?: (cur: BufLine, date: number | null, noDate: boolean, hasNl: boolean, ascii: boolean) => void;
 }
 
 const NONE: readonly Failure[] = Object.freeze([]);
@@ -346,7 +348,7 @@ export class Filter {
     }
     const cur: BufLine = { pre, date: dateText, post, lineNo, nl, whole };
     if (this.handoff !== undefined) {
-      this.handoff(cur, date, noDate, src !== undefined);
+      this.handoff(cur, date, noDate, src !== undefined, this.ascii);
       return NONE;
     }
     return this.matchLine(cur, date, noDate);
@@ -356,8 +358,10 @@ export class Filter {
    * The regex part of processing a line whose date is known: prefregex, failregexes,
    * ignoreregexes, sessions, failure ids. (processLine does the date part, then this.)
    */
-  matchLine(cur: BufLine, date: number | null, noDate: boolean): readonly Failure[] {
+  matchLine(cur: BufLine, date: number | null, noDate: boolean, ascii?: boolean): readonly Failure[] {
     this.prefMatched = false;
+    // (from process(), the line's own; a line matched elsewhere says, see FilterOptions.handoff)
+    if (ascii !== undefined) this.ascii = ascii;
     return this.def.maxlines === 1 ? this.findSingle(cur, date, noDate) : this.findMulti(cur, date, noDate);
   }
 

@@ -127,6 +127,29 @@ test('the two-thread JSON path prints exactly what the one-thread path prints', 
   }
 });
 
+test('the two-thread JSON path reads lines with other than ASCII text with Unicode \\w and \\s, as Python does', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'logjail-cli-'));
+  try {
+    const log = join(dir, 'log');
+    // \w must take "é", \s must take a no-break space (U+00A0): the ASCII-only translations do not
+    writeFileSync(log, [
+      'Nov 24 10:00:00 host sshd[1]: Failed for jos\u00e9 from 192.0.2.1',
+      'Nov 24 10:00:01 host sshd[1]: Failed for bob from 192.0.2.2',
+      'Nov 24 10:00:02 host sshd[1]: Failed for\u00a0carol from 192.0.2.3',
+      '',
+    ].join('\n'), 'utf8');
+    const re = 'Failed for\\s(?P<user>\\w+) from <HOST>';
+    const one = logjail(['regex', '--out', 'json', '--threads', '1', log, re]);
+    const two = logjail(['regex', '--out', 'json', '--threads', '2', log, re]);
+    assert.equal(one.code, 0, one.err);
+    assert.equal(two.code, 0, two.err);
+    assert.deepEqual(one.out.trim().split('\n').map((l) => (JSON.parse(l) as { user: string }).user), ['jos\u00e9', 'bob', 'carol']);
+    assert.equal(two.out, one.out);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('errors while the match worker runs end the command with the error, not a hang or a stack trace', () => {
   const log = join(ROOT, 'examples', 'auth.log');
   // the worker starts before the filter is known; the filter is then refused
