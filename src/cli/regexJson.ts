@@ -38,7 +38,7 @@ export function failureJson(f: Failure, now: number): string {
     if (key !== '') s += key + (typeof v === 'string' ? str(v) : JSON.stringify(v));
   }
   const users = d.users;
-  if (users !== undefined && users.size > 1) s += `,"users":${JSON.stringify([...users].sort())}`;
+  if (users instanceof Set && users.size > 1) s += `,"users":${JSON.stringify([...users].sort())}`;
   return s + '}\n';
 }
 

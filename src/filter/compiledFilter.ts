@@ -3,7 +3,7 @@
  * shared by every log stream that uses the filter; the per-stream state lives in `Filter`.
  */
 import { LogjailError, type Place } from '../errors.js';
-import { FilterRegex } from './filterRegex.js';
+import { FilterRegex, type BaseKeys } from './filterRegex.js';
 import { FAILURE_ID_GROUPS } from './hostTags.js';
 import { LiteralPrefilter } from './prefilter.js';
 
@@ -58,9 +58,9 @@ export class CompiledFilter {
     this.datepattern = spec.datepattern;
     this.useDns = opts.useDns ?? 'warn';
     const noDns = this.useDns === 'no';
-    const compile = (re: string, what: string, multiline: boolean, at?: Place): FilterRegex => {
+    const compile = (re: string, what: string, multiline: boolean, at?: Place, base?: BaseKeys): FilterRegex => {
       try {
-        return new FilterRegex(re, { multiline, noDns, context: `filter ${spec.name}, ${what}` });
+        return new FilterRegex(re, { multiline, noDns, context: `filter ${spec.name}, ${what}`, base });
       } catch (e) {
         if (e instanceof LogjailError) throw e.withPlace({ ...spec.place, key: what.replace(/ \d+$/, ''), ...at });
         throw e;
@@ -72,7 +72,7 @@ export class CompiledFilter {
       throw new LogjailError('FILTER_DEFINITION', `filter ${spec.name} has no failregex`, { ...spec.place, key: 'failregex' });
     }
     this.failRegex = spec.failregex.map((r, i) => {
-      const fr = compile(r, `failregex ${i + 1}`, maxlines > 1, spec.places?.failregex?.[i]);
+      const fr = compile(r, `failregex ${i + 1}`, maxlines > 1, spec.places?.failregex?.[i], this.prefRegex?.keys);
       if (!FAILURE_ID_GROUPS.some((g) => fr.hasGroup(g) || (this.prefRegex?.hasGroup(g) ?? false))) {
         throw new LogjailError('REGEX_NO_FAILURE_ID', `filter ${spec.name}, failregex ${i + 1}: ${r}`,
           { ...spec.place, key: 'failregex' });

@@ -147,6 +147,10 @@ export class Filter {
   private readonly onWarning: FilterOptions['onWarning'];
   private readonly handoff: FilterOptions['handoff'];
   private readonly mlfid: TtlCache<string, MlfidEntry>;
+  /** What failureIds() found. */
+  private foundId: HostId = rawId('');
+  private foundKind: FailureKind = 'raw';
+  private foundIp: HostId | undefined = undefined;
 
   private lineBuffer: BufLine[] = [];
   /** The matched lines of a single-line match (reused: nobody keeps the array). */
@@ -493,10 +497,9 @@ export class Filter {
       if (!this.checkAll && this.ignorePending) return STOP;
       return [this.failure(idx, null, 'raw', date, lineNo, fail)];
     }
-    if (found.length === 0) return null;
+    if (!found) return null;
     if (this.checkAll && hasMlfid) fail = Object.assign({}, fail);
-    if (found.length === 1) return [this.failure(idx, found[0]!.id, found[0]!.kind, date, lineNo, fail, found[0]!.ip)];
-    return found.map((f) => this.failure(idx, f.id, f.kind, date, lineNo, fail, f.ip));
+    return [this.failure(idx, this.foundId, this.foundKind, date, lineNo, fail, this.foundIp)];
   }
 
   private failure(regexIndex: number, id: HostId | null, kind: FailureKind, time: number | null, lineNo: number,
@@ -514,9 +517,12 @@ export class Filter {
     };
   }
 
-  /** The failure ids of a match (fail2ban's choice: fid, ip4, ip6, dns). */
-  private failureIds(fail: Groups, re: FilterRegex, m: RegExpExecArray, hasMlfid: boolean):
-    { id: HostId; kind: FailureKind; ip?: HostId }[] | 'pending' | 'error' {
+  /**
+   * The failure id of a match (fail2ban's choice: fid, ip4, ip6, dns): true when there is one,
+   * then in foundId, foundKind and foundIp (fields, not a fresh result per match); false when
+   * there is none (a host name with usedns=no).
+   */
+  private failureIds(fail: Groups, re: FilterRegex, m: RegExpExecArray, hasMlfid: boolean): boolean | 'pending' | 'error' {
     const defCidr: Cidr = this.useDns === 'raw' || this.rawHosts ? RAW : UNSPEC;
     let cidr = defCidr;
     let raw = defCidr === RAW;
@@ -546,21 +552,28 @@ export class Filter {
     }
     if (ip === undefined) return 'pending';
     if (raw) {
-      if (fid === undefined || fid === ip) {
-        const id = ipAddr(ip, cidr);
-        return [{ id, kind: id.family === null ? 'raw' : 'addr' }];
-      }
-      const id = ipAddr(fid, defCidr);
-      return [{ id, kind: id.family === null ? 'raw' : 'addr', ip: ipAddr(ip, cidr) }];
+      if (fid === undefined || fid === ip) return this.found(ipAddr(ip, cidr), undefined);
+      return this.found(ipAddr(fid, defCidr), ipAddr(ip, cidr));
     }
     // a host name: an IPv4 address written as a name is taken as is, otherwise resolve (or drop with usedns=no)
     const plain = searchIP(ip);
     if (plain !== null) {
       const id = ipAddr(plain, UNSPEC);
-      if (id.family !== null) return [{ id, kind: 'addr' }];
+      if (id.family !== null) return this.found(id, undefined);
     }
-    if (this.useDns === 'yes' || this.useDns === 'warn') return [{ id: rawId(ip), kind: 'dns' }];
-    return [];
+    if (this.useDns === 'yes' || this.useDns === 'warn') {
+      this.found(rawId(ip), undefined);
+      this.foundKind = 'dns';
+      return true;
+    }
+    return false;
+  }
+
+  private found(id: HostId, ip: HostId | undefined): true {
+    this.foundId = id;
+    this.foundKind = id.family === null ? 'raw' : 'addr';
+    this.foundIp = ip;
+    return true;
   }
 
   /** fail2ban's _ignoreLine: returns the index of the ignoreregex that matched, or null. */
@@ -584,7 +597,7 @@ export class Filter {
   /** Multi-line session correlation by mlfid (fail2ban's _mergeFailure). */
   private mergeFailure(mlfid: string, fail: Groups, lines: readonly BufLine[]): Groups {
     const entry = this.mlfid.size > 0 ? this.mlfid.get(mlfid) : undefined;
-    let users: Set<string> | undefined;
+    let users = 0;
     let flags = 0;
     if (fail['mlfgained']) {
       flags |= 8 | 1;
@@ -615,7 +628,7 @@ export class Filter {
     }
     const pending = fail['mlfpending'];
     fail['mlfpending'] = undefined;
-    if (pending || (users !== undefined && users.size > 1)) {
+    if (pending || users > 1) {
       fail['nofail'] = undefined;
       fail['mlfgained'] = undefined;
       flags &= ~(8 | 1);
@@ -638,15 +651,25 @@ export class Filter {
   }
 }
 
-function updateUsers(g: Groups, user: unknown): Set<string> | undefined {
-  const users = g['users'] as Set<string> | undefined;
-  if (user) {
-    const s = users ?? new Set<string>();
-    if (users === undefined) g['users'] = s;
-    s.add(String(user));
-    return s;
+/**
+ * Note a session's user (fail2ban keeps a set of them); returns how many different users the
+ * session has had. One user is kept as a string: a Set is made only for a second one.
+ */
+function updateUsers(g: Groups, user: unknown): number {
+  const u = g['users'] as Set<string> | string | undefined;
+  if (!user) return u === undefined ? 0 : typeof u === 'string' ? 1 : u.size;
+  const s = String(user);
+  if (u === undefined) {
+    g['users'] = s;
+    return 1;
   }
-  return users;
+  if (typeof u === 'string') {
+    if (u === s) return 1;
+    g['users'] = new Set([u, s]);
+    return 2;
+  }
+  u.add(s);
+  return u.size;
 }
 
 const IP_4_6 = /^(?:((?:\d{1,3}\.){3}\d{1,3})|\[?((?:[0-9a-fA-F]{1,4}::?|::){1,7}(?:[0-9a-fA-F]{1,4}|(?<=:):))\]?)$/;

@@ -13,6 +13,17 @@ export interface FilterRegexOptions {
   readonly multiline: boolean;
   readonly noDns: boolean;
   readonly context: string;
+  /**
+   * The keys of the base dict groups() will be given (a failregex: its filter's prefregex's
+   * groups), when known: the reader then takes them in its one object literal.
+   */
+  readonly base?: BaseKeys | undefined;
+}
+
+/** Keys of a base dict: `exact` when it has no others (no alt_/tuple_ targets added). */
+export interface BaseKeys {
+  readonly names: readonly string[];
+  readonly exact: boolean;
 }
 
 const COMPOSITE = /^(alt_|tuple_)(.*?)(?:_\d+)?$/;
@@ -33,12 +44,12 @@ interface Variant {
   readonly read: (m: RegExpExecArray, base: Groups | null) => Groups;
 }
 
-function variantOf(c: CompiledPattern, names: readonly string[], skipNames: readonly string[]): Variant {
+function variantOf(c: CompiledPattern, names: readonly string[], skipNames: readonly string[], base: BaseKeys | undefined): Variant {
   return {
     regex: c.regex,
     named: c.named,
     skip: skipNames.map((n) => c.named.get(n) ?? []),
-    read: makeReader(names, names.map((n) => c.named.get(n) ?? [])),
+    read: makeReader(names, names.map((n) => c.named.get(n) ?? []), base),
   };
 }
 
@@ -46,16 +57,23 @@ function variantOf(c: CompiledPattern, names: readonly string[], skipNames: read
  * A reader made for one regex: it builds the group dict as one object literal (one fixed
  * shape, no dictionary-mode object), the value of each Python group being its first JS
  * capture that took part. Base groups not in this regex come after (dict.update semantics:
- * this regex's values, even undefined ones, win).
+ * this regex's values, even undefined ones, win): the known base keys in the literal too
+ * (undefined without a base, which every reader of a dict takes as absent), others added.
  */
-function makeReader(names: readonly string[], js: readonly (readonly number[])[]): Variant['read'] {
+function makeReader(names: readonly string[], js: readonly (readonly number[])[], base: BaseKeys | undefined): Variant['read'] {
   const value = (idx: readonly number[]): string => idx.length === 0 ? 'undefined'
     : idx.map((i) => `m[${i}]`).reduceRight((rest, cur) => `(${cur} !== undefined ? ${cur} : ${rest})`, 'undefined');
-  const literal = names.map((n, k) => `${JSON.stringify(n)}: ${value(js[k]!)}`).join(', ');
+  const own = new Set(names);
+  const fromBase = (base?.names ?? []).filter((n) => !own.has(n));
+  const literal = [
+    ...names.map((n, k) => `${JSON.stringify(n)}: ${value(js[k]!)}`),
+    ...fromBase.map((n) => `${JSON.stringify(n)}: base !== null ? base[${JSON.stringify(n)}] : undefined`),
+  ].join(', ');
+  const rest = base?.exact === true ? '' : 'if (base !== null) for (const k in base) if (!(k in o)) o[k] = base[k];';
   // names are Python group names (identifiers), quoted anyway; indices are numbers
   return new Function('m', 'base', `"use strict";
     const o = { ${literal} };
-    if (base !== null) for (const k in base) if (!(k in o)) o[k] = base[k];
+    ${rest}
     return o;`) as Variant['read'];
 }
 
@@ -126,7 +144,7 @@ export class FilterRegex {
   private get ascii(): Variant {
     if (this.asciiVariant === null) {
       const c = translate(this.expanded, { multiline: this.opts.multiline, context: this.opts.context, unicode: false });
-      this.asciiVariant = variantOf(c, this.names, this.skipNames);
+      this.asciiVariant = variantOf(c, this.names, this.skipNames, this.opts.base);
     }
     return this.asciiVariant;
   }
@@ -146,7 +164,7 @@ export class FilterRegex {
   prepareUnicode(): void {
     if (this.unicode === null) {
       const c = translate(this.expanded, { multiline: this.opts.multiline, context: this.opts.context });
-      this.unicode = variantOf(c, this.names, this.skipNames);
+      this.unicode = variantOf(c, this.names, this.skipNames, this.opts.base);
     }
   }
 
@@ -167,6 +185,12 @@ export class FilterRegex {
    */
   canStartWith(code: number): boolean {
     return this.first === null || this.first[code < 128 ? code : 128] === 1;
+  }
+
+  /** The keys of the dict groups() gives (without a base), for another regex's BaseKeys. */
+  get keys(): BaseKeys {
+    return { names: [...this.names, ...this.alts.map((a) => a[1]), ...this.tuples.map((t) => t[1])].filter((n, i, a) => a.indexOf(n) === i),
+      exact: this.alts.length === 0 && this.tuples.length === 0 };
   }
 
   hasGroup(name: string): boolean {

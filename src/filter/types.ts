@@ -7,8 +7,8 @@ import type { Family } from './ip.js';
 export interface FailData {
   /** Matched log lines (whole lines as read, dates included). */
   matches: string[];
-  /** Users seen in a multi-line session (mlfid). */
-  users?: Set<string>;
+  /** Users seen in a multi-line session (mlfid): the one user, or all of them once there are several. */
+  users?: string | Set<string>;
   [group: string]: unknown;
 }
 

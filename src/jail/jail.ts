@@ -49,7 +49,7 @@ function banData(data: Readonly<Record<string, unknown>>): Record<string, unknow
   for (const k in data) {
     const v = data[k];
     if (v === undefined || v === null || k === 'matches' || k === 'nofail-matches' || k === 'mlfid' || k === 'content') continue;
-    out[k] = v instanceof Set ? [...v] : v;
+    out[k] = v instanceof Set ? [...v] : k === 'users' && typeof v === 'string' ? [v] : v;
   }
   return out;
 }
