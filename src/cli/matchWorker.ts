@@ -30,7 +30,7 @@ let filter: Filter;
 function init(d: MatchWorkerData): boolean {
   data = d;
   try {
-    const def = new CompiledFilter(data.spec, { useDns: data.useDns }).prepare();
+    const def = new CompiledFilter(data.spec, { useDns: data.useDns, data: data.compiled }).prepare();
     filter = new Filter(def, {
       // dates are found by the other thread; this detector is never asked
       dates: createDateDetector({ eager: false }),

@@ -126,21 +126,19 @@ async function regexRun(argv: string[], run: RunState): Promise<number> {
   // JSON from a single-line filter: dates here, regexes in a worker (started first: it compiles
   // the filter while this thread does the same)
   const threads = o.threads !== undefined ? positiveInt(o.threads, '--threads') : 2;
-  let pipeline = out === 'json' && (spec.maxlines ?? 1) === 1 && threads > 1
-    ? new MatchPipeline({ spec, useDns: useDns ?? loaded.useDns ?? 'warn', rawHosts: o.raw ?? false, now: started0, lineTimeout: lineTimeout ?? DEFAULT_LINE_TIMEOUT }, run.early)
+  const def = new CompiledFilter(spec, { useDns: useDns ?? loaded.useDns ?? 'warn' });
+  // (the regexes are translated here either way: for this thread, or for the worker, whose own
+  // start is on the critical path while this thread is ahead)
+  def.prepare();
+  // (without a literal pre-filter every line would go to the worker: nothing to gain)
+  const pipeline = out === 'json' && def.maxlines === 1 && threads > 1 && def.prefilter !== null
+    ? new MatchPipeline({ spec, useDns: useDns ?? loaded.useDns ?? 'warn', rawHosts: o.raw ?? false, now: started0,
+      lineTimeout: lineTimeout ?? DEFAULT_LINE_TIMEOUT, compiled: def.data() }, run.early)
     : null;
   if (pipeline !== null) {
     run.early = null;
     run.pipeline = pipeline;
   }
-  const def = new CompiledFilter(spec, { useDns: useDns ?? loaded.useDns ?? 'warn' });
-  if (pipeline !== null && def.prefilter === null) {
-    // every line would go to the worker: nothing to gain
-    await pipeline.cancel();
-    pipeline = run.pipeline = null;
-  }
-  // the regexes run in this thread unless a worker runs them
-  if (pipeline === null) def.prepare();
   // the detector's clock only ages templates out after minutes: the start time is close enough
   // the built-in templates are known to be good: build them only when tried (a faster start)
   const builtin = spec.datepattern === undefined || /^\s*(?:\{\^LN-BEG\}|\{DEFAULT\})?\s*$/.test(spec.datepattern);

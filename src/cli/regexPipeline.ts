@@ -11,7 +11,7 @@
 import type { Worker } from 'node:worker_threads';
 import { newMatchWorker } from './earlyWorker.js';
 import type { BufLine } from '../filter/filter.js';
-import type { FilterSpec, UseDns } from '../filter/compiledFilter.js';
+import type { CompiledFilterData, FilterSpec, UseDns } from '../filter/compiledFilter.js';
 import { LogjailError, keyOfCode } from '../errors.js';
 
 export interface MatchWorkerData {
@@ -20,6 +20,8 @@ export interface MatchWorkerData {
   readonly rawHosts: boolean;
   readonly now: number;
   readonly lineTimeout: number;
+  /** The filter's regexes analysed and translated by the reading thread (the worker's start is on the critical path). */
+  readonly compiled?: CompiledFilterData | undefined;
   /** [0]: batches the worker has finished (it no longer reads their shared blocks). */
   readonly control: Int32Array;
 }

@@ -3,7 +3,7 @@
  * shared by every log stream that uses the filter; the per-stream state lives in `Filter`.
  */
 import { LogjailError, type Place } from '../errors.js';
-import { FilterRegex, type BaseKeys } from './filterRegex.js';
+import { FilterRegex, type BaseKeys, type FilterRegexData } from './filterRegex.js';
 import { FAILURE_ID_GROUPS } from './hostTags.js';
 import { LiteralPrefilter } from './prefilter.js';
 
@@ -29,6 +29,15 @@ export interface FilterSpec {
 
 export interface CompileOptions {
   readonly useDns?: UseDns | undefined;
+  /** The same filter's regexes analysed and translated already, in another thread (see data). */
+  readonly data?: CompiledFilterData | undefined;
+}
+
+/** A compiled filter's regexes as plain data (postMessage-able). */
+export interface CompiledFilterData {
+  readonly prefregex: FilterRegexData | null;
+  readonly failregex: readonly FilterRegexData[];
+  readonly ignoreregex: readonly FilterRegexData[];
 }
 
 export class CompiledFilter {
@@ -58,28 +67,29 @@ export class CompiledFilter {
     this.datepattern = spec.datepattern;
     this.useDns = opts.useDns ?? 'warn';
     const noDns = this.useDns === 'no';
-    const compile = (re: string, what: string, multiline: boolean, at?: Place, base?: BaseKeys): FilterRegex => {
+    const given = opts.data;
+    const compile = (re: string, what: string, multiline: boolean, at?: Place, base?: BaseKeys, data?: FilterRegexData | null): FilterRegex => {
       try {
-        return new FilterRegex(re, { multiline, noDns, context: `filter ${spec.name}, ${what}`, base });
+        return new FilterRegex(re, { multiline, noDns, context: `filter ${spec.name}, ${what}`, base }, data ?? undefined);
       } catch (e) {
         if (e instanceof LogjailError) throw e.withPlace({ ...spec.place, key: what.replace(/ \d+$/, ''), ...at });
         throw e;
       }
     };
     this.prefRegex = spec.prefregex !== undefined && spec.prefregex.trim() !== ''
-      ? compile(spec.prefregex, 'prefregex', false, spec.places?.prefregex) : null;
+      ? compile(spec.prefregex, 'prefregex', false, spec.places?.prefregex, undefined, given?.prefregex) : null;
     if (spec.failregex.length === 0) {
       throw new LogjailError('FILTER_DEFINITION', `filter ${spec.name} has no failregex`, { ...spec.place, key: 'failregex' });
     }
     this.failRegex = spec.failregex.map((r, i) => {
-      const fr = compile(r, `failregex ${i + 1}`, maxlines > 1, spec.places?.failregex?.[i], this.prefRegex?.keys);
+      const fr = compile(r, `failregex ${i + 1}`, maxlines > 1, spec.places?.failregex?.[i], this.prefRegex?.keys, given?.failregex[i]);
       if (!FAILURE_ID_GROUPS.some((g) => fr.hasGroup(g) || (this.prefRegex?.hasGroup(g) ?? false))) {
         throw new LogjailError('REGEX_NO_FAILURE_ID', `filter ${spec.name}, failregex ${i + 1}: ${r}`,
           { ...spec.place, key: 'failregex' });
       }
       return fr;
     });
-    this.ignoreRegex = (spec.ignoreregex ?? []).map((r, i) => compile(r, `ignoreregex ${i + 1}`, false, spec.places?.ignoreregex?.[i]));
+    this.ignoreRegex = (spec.ignoreregex ?? []).map((r, i) => compile(r, `ignoreregex ${i + 1}`, false, spec.places?.ignoreregex?.[i], undefined, given?.ignoreregex[i]));
     this.prefilter = LiteralPrefilter.from(this.failRegex.map((r) => r.literals));
     const all = this.failRegex.map((_r, i) => i);
     const byFirst: number[][] = [];
@@ -93,6 +103,18 @@ export class CompiledFilter {
     for (const r of this.failRegex) void r.regex;
     for (const r of this.ignoreRegex) void r.regex;
     return this;
+  }
+
+  /**
+   * The regexes' analyses and ASCII translations (made now if need be) as data: another thread
+   * compiles the same spec with them (CompileOptions.data) without parsing or translating.
+   */
+  data(): CompiledFilterData {
+    return {
+      prefregex: this.prefRegex?.data ?? null,
+      failregex: this.failRegex.map((r) => r.data),
+      ignoreregex: this.ignoreRegex.map((r) => r.data),
+    };
   }
 
   /** Build every translation (ASCII and Unicode) now, so that a check reports every problem up front. */

@@ -44,7 +44,7 @@ interface Variant {
   readonly read: (m: RegExpExecArray, base: Groups | null) => Groups;
 }
 
-function variantOf(c: CompiledPattern, names: readonly string[], skipNames: readonly string[], base: BaseKeys | undefined): Variant {
+function variantOf(c: Pick<CompiledPattern, 'regex' | 'named'>, names: readonly string[], skipNames: readonly string[], base: BaseKeys | undefined): Variant {
   return {
     regex: c.regex,
     named: c.named,
@@ -77,6 +77,18 @@ function makeReader(names: readonly string[], js: readonly (readonly number[])[]
     return o;`) as Variant['read'];
 }
 
+/**
+ * A regex's analysis and ASCII translation as plain data: another thread rebuilds the
+ * FilterRegex from it without parsing or translating again (see CompiledFilter.data).
+ */
+export interface FilterRegexData {
+  readonly names: readonly string[];
+  readonly literals: readonly string[] | null;
+  readonly first: Uint8Array | null;
+  /** JS source, flags and captures per Python name; null when the translation is not a plain RegExp. */
+  readonly ascii: { readonly source: string; readonly flags: string; readonly named: readonly (readonly [string, readonly number[]])[] } | null;
+}
+
 const NOT_YET: Variant = { regex: /(?!)/, named: new Map(), skip: [], read: () => ({}) };
 
 /**
@@ -103,7 +115,11 @@ export class FilterRegex {
   /** The variant of the last exec(): groups are read with its capture numbers. */
   private cur: Variant;
 
-  constructor(configured: string, opts: FilterRegexOptions) {
+  /** The ASCII translation given as data (FilterRegexData), built into a RegExp when first used. */
+  private readonly given: FilterRegexData['ascii'];
+
+  /** `data`: this regex's analysis and translation done elsewhere (see data). */
+  constructor(configured: string, opts: FilterRegexOptions, data?: FilterRegexData) {
     this.configured = configured;
     this.opts = opts;
     this.expanded = expandHostTags(configured, { noDns: opts.noDns }).replace(GLOBAL_TO_SCOPED, '$1:');
@@ -111,9 +127,10 @@ export class FilterRegex {
     const aOpts = { multiline: opts.multiline, context: opts.context };
     // one analysis gives names, literals and first characters; the JS regexes are built when
     // first used (a thread that only pre-filters never builds them)
-    this.names = groupNames(this.expanded, aOpts);
-    this.literals = requiredLiterals(this.expanded, aOpts);
-    this.first = firstChars(this.expanded, aOpts);
+    this.names = data !== undefined ? data.names : groupNames(this.expanded, aOpts);
+    this.literals = data !== undefined ? data.literals : requiredLiterals(this.expanded, aOpts);
+    this.first = data !== undefined ? data.first : firstChars(this.expanded, aOpts);
+    this.given = data?.ascii ?? null;
     const alts: [string, string][] = [];
     const tuples: [string, string][] = [];
     const skips: { n: number; name: string }[] = [];
@@ -143,10 +160,25 @@ export class FilterRegex {
   /** The translation for ASCII-only text (what most log lines are). */
   private get ascii(): Variant {
     if (this.asciiVariant === null) {
-      const c = translate(this.expanded, { multiline: this.opts.multiline, context: this.opts.context, unicode: false });
+      const g = this.given;
+      const c = g !== null ? { regex: new RegExp(g.source, g.flags), named: new Map(g.named) }
+        : translate(this.expanded, { multiline: this.opts.multiline, context: this.opts.context, unicode: false });
       this.asciiVariant = variantOf(c, this.names, this.skipNames, this.opts.base);
     }
     return this.asciiVariant;
+  }
+
+  /** The analysis and the ASCII translation (made now if need be) as data, for another thread. */
+  get data(): FilterRegexData {
+    const v = this.ascii;
+    // a translation that replays loops is a RegExp subclass: the other thread translates itself
+    const plain = Object.getPrototypeOf(v.regex) === RegExp.prototype;
+    return {
+      names: this.names,
+      literals: this.literals,
+      first: this.first,
+      ascii: plain ? { source: v.regex.source, flags: v.regex.flags, named: [...v.named] } : null,
+    };
   }
 
   /** The regex for ASCII-only text. */
