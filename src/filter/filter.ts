@@ -391,7 +391,7 @@ export class Filter {
       if (typeof content === 'string' && content !== '') {
         // content usually ends the text: then "content\n" is a slice of it, no copy
         const n = buf.length - 1;
-        buf = buf.endsWith(content, n) ? buf.slice(n - content.length) : content + '\n';
+        buf = def.prefRegex.contentEndsText || buf.endsWith(content, n) ? buf.slice(n - content.length) : content + '\n';
       }
     }
     let out: Failure[] | null = null;

@@ -115,6 +115,11 @@ export class FilterRegex {
   /** The variant of the last exec(): groups are read with its capture numbers. */
   private cur: Variant;
 
+  /**
+   * A prefregex ending `(?P<content>.+)$` (without DOTALL or MULTILINE): on a text ending with
+   * "\n", a match's content always ends right before that "\n" (`.` cannot take it, `$` is there).
+   */
+  readonly contentEndsText: boolean;
   /** The ASCII translation given as data (FilterRegexData), built into a RegExp when first used. */
   private readonly given: FilterRegexData['ascii'];
 
@@ -131,6 +136,7 @@ export class FilterRegex {
     this.literals = data !== undefined ? data.literals : requiredLiterals(this.expanded, aOpts);
     this.first = data !== undefined ? data.first : firstChars(this.expanded, aOpts);
     this.given = data?.ascii ?? null;
+    this.contentEndsText = !opts.multiline && this.expanded.endsWith('(?P<content>.+)$') && !/\(\?[a-zA-Z]*s/.test(this.expanded);
     const alts: [string, string][] = [];
     const tuples: [string, string][] = [];
     const skips: { n: number; name: string }[] = [];

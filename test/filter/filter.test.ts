@@ -48,6 +48,25 @@ test('prefregex content is what the failregexes search', () => {
   assert.deepEqual(out.map((x) => x.id), ['192.0.2.3']);
 });
 
+test('content that ends the line is searched as a slice of it; other content and DOTALL patterns as they are', () => {
+  const cases: [string, boolean][] = [
+    ['^\\s*\\S+ sshd: <F-CONTENT>.+</F-CONTENT>$', true],
+    ['(?s)^\\s*\\S+ sshd: <F-CONTENT>.+</F-CONTENT>$', false],
+    ['^\\s*\\S+ sshd: <F-CONTENT>.+</F-CONTENT>\\s*$', false],
+    ['^\\s*\\S+ sshd: <F-CONTENT>.+</F-CONTENT> end$', false],
+  ];
+  for (const [prefregex, ends] of cases) {
+    const def = new CompiledFilter({ name: 'test', prefregex, failregex: ['^Invalid user <F-USER>\\S+</F-USER> from <HOST>(?: x)?$'] });
+    assert.equal(def.prefRegex!.contentEndsText, ends, prefregex);
+    const f = new Filter(def, { dates: new FakeDates(), clock: () => NOW });
+    const out = run(f, ['Aug 14 11:00:00 host sshd: Invalid user bob from 192.0.2.3', 'Aug 14 11:00:00 host sshd: Invalid user eve from 192.0.2.4 x end']);
+    // (as fail2ban-regex 1.0.2 says) the failregex's $ sees the end of the content: with " end"
+    // outside it, 192.0.2.4 fails instead; with DOTALL the content takes the "\n" and nothing fails
+    const want = prefregex.endsWith(' end$') ? ['192.0.2.4'] : prefregex.startsWith('(?s)') ? [] : ['192.0.2.3'];
+    assert.deepEqual(out.map((x) => x.id), want, prefregex);
+  }
+});
+
 test('an ignoreregex hit discards the failure', () => {
   const f = make({ failregex: ['from <HOST>'], ignoreregex: ['trusted'] });
   assert.equal(run(f, ['Aug 14 11:00:00 bad from 192.0.2.1 trusted', 'Aug 14 11:00:00 bad from 192.0.2.2']).length, 1);
