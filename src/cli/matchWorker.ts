@@ -9,7 +9,8 @@ import { CompiledFilter } from '../filter/compiledFilter.js';
 import { Filter, type BufLine } from '../filter/filter.js';
 import { createDateDetector } from '../filter/date/index.js';
 import { LogjailError } from '../errors.js';
-import { failureJson } from './regexJson.js';
+import { failureJson, writeFailureJson } from './regexJson.js';
+import type { Failure } from '../filter/types.js';
 import { FLAG_ASCII, FLAG_NL, FLAG_NODATE, REC, R_DATE, R_FLAGS, R_LEN, R_LINENO, R_SPAN, R_START, R_TEXT, type Batch, type MatchWorkerData } from './regexPipeline.js';
 
 
@@ -51,10 +52,11 @@ function init(d: MatchWorkerData): boolean {
 }
 
 /**
- * Output: JSON lines are gathered a few kilobytes at a time and encoded into a byte buffer (the
- * strings die young instead of piling up until a write), which goes to stdout when full. Inside
- * the watchdog a full buffer is written only as far as stdout takes it without waiting; what
- * does not fit then waits in `spill` for a write outside (a slow reader is not a slow line).
+ * Output: JSON lines are written as bytes straight into a buffer (writeFailureJson: no strings
+ * made), which goes to stdout when full; a failure with other than plain ASCII text is made as
+ * a string and encoded. Inside the watchdog a full buffer is written only as far as stdout takes
+ * it without waiting; what does not fit then waits in `spill` for a write outside (a slow reader
+ * is not a slow line).
  */
 const OUT_SIZE = 1 << 16;
 const obuf = Buffer.allocUnsafe(OUT_SIZE) as Utf8Buffer;
@@ -67,20 +69,22 @@ let failures = 0;
 /** The reader of stdout is gone (`| head`): nothing more is worth doing. */
 let closed = false;
 
-/** JSON lines not yet encoded: a few kilobytes are encoded in one call. */
-let acc = '';
-const ACC = 8192;
-
-function emit(s: string): void {
-  acc += s;
-  if (acc.length >= ACC) commit();
+/** One failure's JSON line into the buffer, or (when the buffer is full) the spill. */
+function emitFailure(f: Failure): void {
+  if (spill === '') {
+    let p = writeFailureJson(f, data.now, obuf, opos);
+    // the buffer is full: make room if stdout takes some now, and try once more
+    if (p < 0 && opos > OUT_SIZE / 2 && drainSome()) p = writeFailureJson(f, data.now, obuf, opos);
+    if (p >= 0) {
+      opos = p;
+      return;
+    }
+  }
+  commit(failureJson(f, data.now));
 }
 
-/** Encode what emit() gathered into the buffer (or the spill when it is full). */
-function commit(): void {
-  const s = acc;
-  if (s === '') return;
-  acc = '';
+/** Encode a JSON line into the buffer (or the spill when it is full). */
+function commit(s: string): void {
   if (spill === '' && (opos + s.length * 3 <= OUT_SIZE || (drainSome() && s.length * 3 <= OUT_SIZE))) {
     opos += obuf.utf8Write(s, opos);
     return;
@@ -111,7 +115,6 @@ function drainSome(): boolean {
 
 /** Write everything, waiting for stdout as long as it takes (never inside the watchdog). */
 const flush = (): void => {
-  commit();
   try {
     if (!closed && opos > 0) writeAllSync(1, obuf.subarray(0, opos));
     if (!closed && spill !== '') writeAllSync(1, spill);
@@ -202,7 +205,7 @@ const state = { run: (): void => {
       const f = found[i]!;
       if (f.data['nofail'] || f.id === '') continue;
       failures++;
-      emit(failureJson(f, data.now));
+      emitFailure(f);
     }
     if (spill !== '') {
       // written outside the watchdog (a slow reader of stdout is not a slow line)

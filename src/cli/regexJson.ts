@@ -20,6 +20,16 @@ function str(v: string): string {
   return PLAIN.test(v) ? '"' + v + '"' : JSON.stringify(v);
 }
 
+/** The JSON key text of a group (',"user":'), '' for groups not printed. */
+function keyOf(k: string): string {
+  let key = keys[k];
+  if (key === undefined) {
+    key = INTERNAL.has(k) || k.startsWith('skiplines') || k.startsWith('alt_') || k.startsWith('tuple_') ? '' : `,${JSON.stringify(k)}:`;
+    keys[k] = key;
+  }
+  return key;
+}
+
 /** `now`: the time reported for a failure whose line had no usable date (as fail2ban does). */
 export function failureJson(f: Failure, now: number): string {
   const d = f.data;
@@ -30,16 +40,82 @@ export function failureJson(f: Failure, now: number): string {
   for (const k in d) {
     const v = d[k];
     if (v === undefined || v === null) continue;
-    let key = keys[k];
-    if (key === undefined) {
-      key = INTERNAL.has(k) || k.startsWith('skiplines') || k.startsWith('alt_') || k.startsWith('tuple_') ? '' : `,${JSON.stringify(k)}:`;
-      keys[k] = key;
-    }
+    const key = keyOf(k);
     if (key !== '') s += key + (typeof v === 'string' ? str(v) : JSON.stringify(v));
   }
   const users = d.users;
   if (users instanceof Set && users.size > 1) s += `,"users":${JSON.stringify([...users].sort())}`;
   return s + '}\n';
+}
+
+/**
+ * failureJson() written as bytes straight into `out` from `pos` (no strings made): returns the
+ * position after it, or -1 when it does not fit in `out` or holds other than plain ASCII text
+ * (nothing to escape), which failureJson() then writes (the bytes would be the same).
+ */
+export function writeFailureJson(f: Failure, now: number, out: Uint8Array, pos: number): number {
+  const d = f.data;
+  const ipv = d['ip'];
+  const ip = typeof ipv === 'string' ? ipv : f.id;
+  let p = putAscii(out, pos, '{"ip":"');
+  if (p >= 0) p = putPlain(out, p, ip);
+  if (p >= 0) p = putAscii(out, p, '","time":');
+  if (p >= 0) p = putNumber(out, p, f.time ?? now);
+  if (p >= 0) p = putAscii(out, p, ',"line":');
+  if (p >= 0) p = putNumber(out, p, f.lineNo);
+  if (p >= 0 && ip !== f.id) {
+    p = putAscii(out, p, ',"id":"');
+    if (p >= 0) p = putPlain(out, p, f.id);
+    if (p >= 0) p = putAscii(out, p, '"');
+  }
+  for (const k in d) {
+    if (p < 0) return -1;
+    const v = d[k];
+    if (v === undefined || v === null) continue;
+    const key = keyOf(k);
+    if (key === '') continue;
+    // other values (tuples: arrays) are rare: failureJson writes them
+    if (typeof v !== 'string') return -1;
+    p = putAscii(out, p, key);
+    if (p >= 0) p = putAscii(out, p, '"');
+    if (p >= 0) p = putPlain(out, p, v);
+    if (p >= 0) p = putAscii(out, p, '"');
+  }
+  const users = d.users;
+  if (users instanceof Set && users.size > 1) return -1;
+  return p < 0 ? -1 : putAscii(out, p, '}\n');
+}
+
+/** A text known to be ASCII with nothing to escape (keys, punctuation). */
+function putAscii(out: Uint8Array, p: number, s: string): number {
+  if (p + s.length > out.length) return -1;
+  for (let i = 0; i < s.length; i++) out[p + i] = s.charCodeAt(i);
+  return p + s.length;
+}
+
+/** A value as JSON string content when it is printable ASCII without '"' or '\\', else -1. */
+function putPlain(out: Uint8Array, p: number, s: string): number {
+  if (p + s.length > out.length) return -1;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x20 || c > 0x7e || c === 0x22 || c === 0x5c) return -1;
+    out[p + i] = c;
+  }
+  return p + s.length;
+}
+
+/** A number as String() writes it: non-negative integers digit by digit, others via String(). */
+function putNumber(out: Uint8Array, p: number, n: number): number {
+  if (!Number.isInteger(n) || n < 0 || n > 0x1fffffffffffff) return putAscii(out, p, String(n));
+  let digits = 1;
+  for (let x = n; x >= 10; x = Math.floor(x / 10)) digits++;
+  if (p + digits > out.length) return -1;
+  let x = n;
+  for (let i = p + digits - 1; i >= p; i--) {
+    out[i] = 48 + (x % 10);
+    x = Math.floor(x / 10);
+  }
+  return p + digits;
 }
 
 /** Buffered writer: output in large blocks, waiting for the stream when it is full. */
