@@ -1,8 +1,8 @@
 /**
  * The match worker of `logjail regex --out json` takes a while to start (a thread of its own,
- * its modules, the filter's regexes). Started before this thread loads its own modules and the
- * configuration, its start-up overlaps theirs; it waits for its instructions (see
- * MatchPipeline). This module imports nothing heavy on purpose.
+ * its modules). Started before this thread loads its own modules and the configuration, its
+ * start-up overlaps theirs; it waits for its instructions and the filter's translated regexes
+ * (see MatchPipeline). This module imports nothing heavy on purpose.
  */
 import { setFlagsFromString } from 'node:v8';
 import { Worker } from 'node:worker_threads';

@@ -123,8 +123,8 @@ async function regexRun(argv: string[], run: RunState): Promise<number> {
   if (o.datepattern !== undefined) spec = { ...spec, datepattern: o.datepattern };
 
   const started0 = Date.now() / 1000;
-  // JSON from a single-line filter: dates here, regexes in a worker (started first: it compiles
-  // the filter while this thread does the same)
+  // JSON from a single-line filter: dates here, regexes in a worker (started first: it loads
+  // while this thread reads the configuration, then gets the filter's regexes translated)
   const threads = o.threads !== undefined ? positiveInt(o.threads, '--threads') : 2;
   const def = new CompiledFilter(spec, { useDns: useDns ?? loaded.useDns ?? 'warn' });
   // (the regexes are translated here either way: for this thread, or for the worker, whose own
