@@ -248,11 +248,6 @@ export class Filter {
     return this.process(line, undefined, 0, lineNo, journal);
   }
 
-  /** processLine() for a line given with its "\n" (saves building the text the regexes search). */
-  processLineNl(lineNl: string, lineNo: number): readonly Failure[] {
-    return this.process(lineNl.slice(0, lineNl.length - 1), lineNl, 0, lineNo, undefined);
-  }
-
   /**
    * processLine() for the line text[from, nl) where text[nl] is its "\n": the text the regexes
    * search is a slice of `text`, made only for a line that may fail.
