@@ -79,6 +79,27 @@ export function children(node: Node): readonly Node[] {
   }
 }
 
+/** How many children() a node has, and child i: the walks below make no array per node. */
+export function childCount(node: Node): number {
+  switch (node.type) {
+    case 'seq': return node.items.length;
+    case 'alt': return node.branches.length;
+    case 'group': case 'repeat': case 'atomic': case 'look': return 1;
+    case 'cond': return 2;
+    default: return 0;
+  }
+}
+
+export function childAt(node: Node, i: number): Node {
+  switch (node.type) {
+    case 'seq': return node.items[i]!;
+    case 'alt': return node.branches[i]!;
+    case 'group': case 'repeat': case 'atomic': case 'look': return node.body;
+    case 'cond': return i === 0 ? node.yes : node.no;
+    default: throw new RangeError('no such child');
+  }
+}
+
 /** The same node with new children (in the order children() lists them). */
 export function withChildren(node: Node, kids: readonly Node[]): Node {
   switch (node.type) {
@@ -110,7 +131,7 @@ export function some(node: Node, pred: (n: Node) => boolean, seen = new Set<Node
   if (seen.has(node)) return false;
   seen.add(node);
   if (pred(node)) return true;
-  for (const c of children(node)) if (some(c, pred, seen)) return true;
+  for (let i = 0, n = childCount(node); i < n; i++) if (some(childAt(node, i), pred, seen)) return true;
   return false;
 }
 
@@ -121,7 +142,7 @@ export function expandedSize(node: Node): number {
   const cached = sizeCache.get(node);
   if (cached !== undefined) return cached;
   let n = 1;
-  for (const c of children(node)) n += expandedSize(c);
+  for (let i = 0, k = childCount(node); i < k; i++) n += expandedSize(childAt(node, i));
   sizeCache.set(node, n);
   return n;
 }

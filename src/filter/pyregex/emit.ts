@@ -6,7 +6,7 @@
  * ASCII subjects, so classes are cut down to ASCII and the `u` flag is not needed.
  */
 import { containsCapture, mandatory, nullable, singleWay } from './analysis.js';
-import { children, seq, some, type AssertKind, type Node, type NodeOf, type Step } from './ast.js';
+import { childAt, seq, some, type AssertKind, type Node, type NodeOf, type Step } from './ast.js';
 import { wordSet } from './charClasses.js';
 import type { CodePointSet } from './codePointSet.js';
 import { setSource } from './setSource.js';
@@ -136,7 +136,7 @@ class Emitter {
   private child(parent: Node, i: number, behind: boolean): Fragment {
     this.path.push({ node: parent, child: i });
     try {
-      return this.node(children(parent)[i]!, behind);
+      return this.node(childAt(parent, i), behind);
     } finally {
       this.path.pop();
     }

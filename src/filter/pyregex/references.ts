@@ -16,7 +16,7 @@
  * stay Python's; groups inside the copied parts get one JavaScript capture per copy. Whatever cannot
  * be split this way is reported as unsupported rather than translated approximately.
  */
-import { EMPTY, FAIL, alt, children, expandedSize, seq, replaceAt, type Node, type NodeOf, type Step } from './ast.js';
+import { EMPTY, FAIL, alt, childAt, childCount, children, expandedSize, seq, replaceAt, type Node, type NodeOf, type Step } from './ast.js';
 import { mandatory, singleWay } from './analysis.js';
 
 /** Thrown for a reference the translator cannot make exact; `pos` is the reference's position. */
@@ -49,10 +49,9 @@ export function resolveReferences(root: Node, groupName: (index: number) => stri
 /** The first conditional or unchecked back-reference in pattern order, with the path to it. */
 function findReference(node: Node, path: Step[]): { path: Step[]; ref: Ref } | undefined {
   if (node.type === 'cond' || (node.type === 'backref' && !node.checked)) return { path, ref: node };
-  const kids = children(node);
-  for (let i = 0; i < kids.length; i++) {
+  for (let i = 0, n = childCount(node); i < n; i++) {
     path.push({ node, child: i });
-    const found = findReference(kids[i]!, path);
+    const found = findReference(childAt(node, i), path);
     if (found) return found;
     path.pop();
   }
