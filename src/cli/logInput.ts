@@ -51,16 +51,11 @@ export function readFileText(path: string, sink: (text: string, ascii: boolean, 
       // (a block ending with "\n" leaves the decoder holding nothing)
       dirty = !ascii && buf[cut - 1] !== 10;
       kept = end - cut;
-      if (shared !== undefined) {
-        // the other thread may still read this block: the next one is read elsewhere
-        const next = shared(blockSize);
-        // (the same buffer again when the other thread had no use for this block)
-        if (kept > 0 && next.buffer === buf.buffer && next.byteOffset === buf.byteOffset) buf.copyWithin(0, cut, end);
-        else if (kept > 0) buf.copy(next, 0, cut, end);
-        buf = next;
-      } else if (kept > 0) {
-        buf.copyWithin(0, cut, end);
-      }
+      // the other thread may still read this block: the next one is read elsewhere (perhaps the
+      // same buffer again, when it had no use for this one; copy allows the overlap)
+      const next = shared !== undefined ? shared(blockSize) : buf;
+      if (kept > 0) buf.copy(next, 0, cut, end);
+      buf = next;
       progress?.(read, total);
       if (n === 0) break;
     }

@@ -556,17 +556,13 @@ export class Filter {
       const id = ipAddr(plain, UNSPEC);
       if (id.family !== null) return this.found(id, undefined);
     }
-    if (this.useDns === 'yes' || this.useDns === 'warn') {
-      this.found(rawId(ip), undefined);
-      this.foundKind = 'dns';
-      return true;
-    }
+    if (this.useDns === 'yes' || this.useDns === 'warn') return this.found(rawId(ip), undefined, 'dns');
     return false;
   }
 
-  private found(id: HostId, ip: HostId | undefined): true {
+  private found(id: HostId, ip: HostId | undefined, kind: FailureKind = id.family === null ? 'raw' : 'addr'): true {
     this.foundId = id;
-    this.foundKind = id.family === null ? 'raw' : 'addr';
+    this.foundKind = kind;
     this.foundIp = ip;
     return true;
   }

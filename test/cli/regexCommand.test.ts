@@ -9,6 +9,16 @@ import { fileURLToPath } from 'node:url';
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const BIN = join(ROOT, 'bin', 'logjail');
 
+/** Run `fn` in a fresh temporary directory, removed afterwards whatever happens. */
+async function inTempDir(fn: (dir: string) => Promise<void>): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'logjail-cli-'));
+  try {
+    await fn(dir);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 function logjail(args: string[], env: Record<string, string> = {}, uid?: number): { code: number | null; out: string; err: string } {
   const r = spawnSync(process.execPath, [BIN, ...args], {
     encoding: 'utf8', env: { ...process.env, TZ: 'UTC', ...env }, timeout: 60_000, maxBuffer: 1 << 28, ...(uid !== undefined ? { uid } : {}),
@@ -47,9 +57,8 @@ test('regex accepts a single log line and a regular expression as the filter', (
   assert.equal(o.line, 1);
 });
 
-test('regex reads filters from another configuration directory with options', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'logjail-cli-'));
-  try {
+test('regex reads filters from another configuration directory with options', async () => {
+  await inTempDir(async (dir) => {
     mkdirSync(join(dir, 'filter.d'));
     writeFileSync(join(dir, 'filter.d', 'app.conf'), '[Init]\nword = denied\n[Definition]\nfailregex = ^ app: <word> for <HOST>$\n');
     const log = join(dir, 'app.log');
@@ -59,9 +68,7 @@ test('regex reads filters from another configuration directory with options', ()
     assert.deepEqual(a.out.trim().split('\n').map((l) => (JSON.parse(l) as { ip: string }).ip), ['192.0.2.1']);
     const b = logjail(['regex', '--out', 'json', '-c', dir, log, 'app[word=refused]']);
     assert.deepEqual(b.out.trim().split('\n').map((l) => (JSON.parse(l) as { ip: string }).ip), ['192.0.2.2']);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });
 
 test('the empty postfix sessions of the example mail log are found by the multi-line filter', () => {
@@ -80,9 +87,8 @@ test('bad usage exits 64 and a bad regex exits 78, with a message and no stack t
   assert.doesNotMatch(c.err, /\n\s+at /);
 });
 
-test('a hostile line that makes fail2ban\'s rfc5424 sshd prefix backtrack for ever is skipped with LJ601', { skip: !existsSync('/etc/fail2ban/filter.d/sshd.conf') && 'fail2ban is not installed' }, () => {
-  const dir = mkdtempSync(join(tmpdir(), 'logjail-cli-'));
-  try {
+test('a hostile line that makes fail2ban\'s rfc5424 sshd prefix backtrack for ever is skipped with LJ601', { skip: !existsSync('/etc/fail2ban/filter.d/sshd.conf') && 'fail2ban is not installed' }, async () => {
+  await inTempDir(async (dir) => {
     const log = join(dir, 'rfc5424.log');
     writeFileSync(log, `<34>1 2005-08-14T10:00:00Z host sshd 123 ID47 ${'[a="b" '.repeat(14)}Failed password for root from 192.0.2.7 port 22 ssh2 x\n`
       + '<34>1 2005-08-14T10:00:01Z host sshd 123 ID47 [a="b"] Failed password for root from 192.0.2.8 port 22 ssh2\n');
@@ -92,15 +98,12 @@ test('a hostile line that makes fail2ban\'s rfc5424 sshd prefix backtrack for ev
     assert.match(r.err, /LJ601.*line 1/);
     assert.deepEqual(r.out.trim().split('\n').map((l) => (JSON.parse(l) as { ip: string }).ip), ['192.0.2.8']);
     assert.ok(Date.now() - started < 10_000);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });
 
 test('the two-thread JSON path prints exactly what the one-thread path prints', async () => {
   const { writeLog } = await import('../../bench/genSyslog.js');
-  const dir = mkdtempSync(join(tmpdir(), 'logjail-cli-'));
-  try {
+  await inTempDir(async (dir) => {
     const log = join(dir, 'syslog');
     await writeLog(log, { lines: 20000, seed: 5, end: 1795000000 });
     // a line without date and a line joined across read blocks are covered by the generator's
@@ -122,14 +125,11 @@ test('the two-thread JSON path prints exactly what the one-thread path prints', 
       assert.equal(norm(two.out), norm(one.out), filter);
       assert.match(norm(one.out), /"time":"now","line":40002/);
     }
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });
 
-test('the two-thread JSON path reads lines with other than ASCII text with Unicode \\w and \\s, as Python does', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'logjail-cli-'));
-  try {
+test('the two-thread JSON path reads lines with other than ASCII text with Unicode \\w and \\s, as Python does', async () => {
+  await inTempDir(async (dir) => {
     const log = join(dir, 'log');
     // \w must take "é", \s must take a no-break space (U+00A0): the ASCII-only translations do not
     writeFileSync(log, [
@@ -145,12 +145,10 @@ test('the two-thread JSON path reads lines with other than ASCII text with Unico
     assert.equal(two.code, 0, two.err);
     assert.deepEqual(one.out.trim().split('\n').map((l) => (JSON.parse(l) as { user: string }).user), ['jos\u00e9', 'bob', 'carol']);
     assert.equal(two.out, one.out);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });
 
-test('errors while the match worker runs end the command with the error, not a hang or a stack trace', () => {
+test('errors while the match worker runs end the command with the error, not a hang or a stack trace', async () => {
   const log = join(ROOT, 'examples', 'auth.log');
   // the worker starts before the filter is known; the filter is then refused
   const bad = logjail(['regex', '--out', 'json', log, 'Failed password']);
@@ -159,8 +157,7 @@ test('errors while the match worker runs end the command with the error, not a h
   assert.doesNotMatch(bad.err, /\n\s+at /);
   if (process.getuid?.() !== 0) return;
   // a log file the user may not read (as nobody; root may read anything)
-  const dir = mkdtempSync(join(tmpdir(), 'logjail-cli-'));
-  try {
+  await inTempDir(async (dir) => {
     const secret = join(dir, 'secret.log');
     writeFileSync(secret, 'Aug 14 10:00:00 host sshd[1]: Failed password for root from 192.0.2.9 port 22 ssh2\n', { mode: 0o600 });
     chmodSync(dir, 0o755);
@@ -170,15 +167,12 @@ test('errors while the match worker runs end the command with the error, not a h
       assert.match(r.err, /^error LJ503: cannot read the log file: .*secret\.log: permission denied/);
       assert.doesNotMatch(r.err, /\n\s+at /);
     }
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });
 
 test('JSON output survives a slow reader and ends quietly when the reader goes away', async () => {
   const { writeLog } = await import('../../bench/genSyslog.js');
-  const dir = mkdtempSync(join(tmpdir(), 'logjail-cli-'));
-  try {
+  await inTempDir(async (dir) => {
     const log = join(dir, 'syslog');
     await writeLog(log, { lines: 30000, seed: 7, end: 1795000000 });
     const direct = logjail(['regex', '--out', 'json', '--threads', '1', log, 'sshd']);
@@ -201,15 +195,12 @@ test('JSON output survives a slow reader and ends quietly when the reader goes a
       assert.equal(head.err, '', `threads ${threads}`);
       assert.equal(head.out, direct.out.slice(0, direct.out.indexOf('\n') + 1));
     }
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });
 
 test('a worker far behind the reader (a slow reader of stdout) makes the reader wait; block buffers are reused only when free', async () => {
   const { writeLog } = await import('../../bench/genSyslog.js');
-  const dir = mkdtempSync(join(tmpdir(), 'logjail-cli-'));
-  try {
+  await inTempDir(async (dir) => {
     const log = join(dir, 'syslog');
     // more 1 MiB blocks than go round between the two threads (32)
     await writeLog(log, { lines: 320000, seed: 11, end: 1795000000 });
@@ -221,15 +212,12 @@ test('a worker far behind the reader (a slow reader of stdout) makes the reader 
     assert.equal(r.status, 0, r.stderr);
     assert.equal(r.stderr, '');
     assert.equal(r.stdout, direct.out);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });
 
 test('blocks with other than ASCII text (decoded, not shared) do not keep shared buffers from going round', async () => {
   const { writeLog } = await import('../../bench/genSyslog.js');
-  const dir = mkdtempSync(join(tmpdir(), 'logjail-cli-'));
-  try {
+  await inTempDir(async (dir) => {
     const log = join(dir, 'syslog');
     await writeLog(log, { lines: 300000, seed: 5, end: 1795000000 });
     // a line with a non-ASCII character every 3,000 lines: every 1 MiB block has one
@@ -248,7 +236,5 @@ test('blocks with other than ASCII text (decoded, not shared) do not keep shared
     assert.equal(two.out, one.out);
     // the reader never had to give up waiting for a buffer the worker had long finished with
     assert.match(two.err, /pool-timeouts 0\b/);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });

@@ -132,3 +132,14 @@ test('failures of an address already banned do not ban it again', () => {
   s.jail.addFailures([fail('192.0.2.1', 9991)]);
   assert.equal(s.bans.length, 1);
 });
+
+test('a session\'s users are kept with the ban as a list, one user or several', () => {
+  const s = setup();
+  const data = (users: string | Set<string>): Partial<Failure> => ({ data: { matches: ['x'], user: 'root', users } });
+  s.jail.addFailures([fail('192.0.2.1', 9800, data('root')), fail('192.0.2.1', 9801, data('root')), fail('192.0.2.1', 9802, data('root'))]);
+  s.jail.addFailures([fail('192.0.2.2', 9800, data(new Set(['root', 'admin']))), fail('192.0.2.2', 9801, data(new Set(['root', 'admin']))),
+    fail('192.0.2.2', 9802, data(new Set(['root', 'admin'])))]);
+  const bans = s.store.currentBans('sshd', 9900);
+  assert.deepEqual(bans.find((b) => b.ip === '192.0.2.1')!.data['users'], ['root']);
+  assert.deepEqual(bans.find((b) => b.ip === '192.0.2.2')!.data['users'], ['root', 'admin']);
+});
